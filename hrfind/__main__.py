@@ -1,0 +1,3 @@
+from hrfind.cli import main
+
+main()

@@ -1,0 +1,225 @@
+"""Turn parsed TOML into validated records, with a problem for everything wrong.
+
+Every problem names the file, the record (kind, index, id) and the field, so a person can find
+and fix it. An error skips its record; a warning (an unknown key) keeps the record.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import json
+import re
+import types
+import typing
+from typing import Any
+
+import msgspec
+
+from hrfind import hours
+from hrfind.model import ACCESS, COSTS, DAYS, TYPES, Record
+
+ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+SOURCE_DATE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?")
+LANGUAGE = re.compile(r"[a-z]{2}")
+COVERAGE = re.compile(r"[A-Z]{2}(-[A-Z0-9]{1,3})?")
+PHONE = re.compile(r"\+?[0-9][0-9 ().-]*[0-9](\s*(x|ext\.?)\s*[0-9]+)?")
+URL = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
+# Keys a reader fills in, never a data file.
+DERIVED = frozenset({"origin"})
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem:
+    file: str
+    message: str
+    kind: str | None = None
+    index: int | None = None
+    id: str | None = None
+    field: str | None = None
+    fatal: bool = True  # False: reported, but the record still loads
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.kind is not None:
+            record = f"{self.kind}[{self.index}]" if self.index is not None else self.kind
+            if self.id:
+                record += f' "{self.id}"'
+            where.append(record)
+        if self.field:
+            where.append(self.field)
+        return ": ".join(where + [self.message])
+
+
+def shown(value: Any) -> str:
+    """A value as a person would recognise it from the data file, cut short."""
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def did_you_mean(word: str, choices: Any) -> str:
+    """"; did you mean X?" for the closest choices, or nothing."""
+    import difflib
+
+    close = difflib.get_close_matches(word, list(choices), n=3, cutoff=0.6)
+    return f"; did you mean {' or '.join(map(shown, close))}?" if close else ""
+
+
+def expected(annotation: Any) -> str:
+    """Words for what a field of this type holds."""
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        return expected(args[0]) if len(args) == 1 else " or ".join(expected(a) for a in args)
+    if origin is list:
+        return f"a list of {expected(args[0]).removeprefix('a ').removeprefix('an ')}s"
+    if origin is dict:
+        return "a table of text"
+    return {
+        str: "a string",
+        int: "a whole number",
+        float: "a number",
+        bool: "true or false",
+        datetime.date: "a date (YYYY-MM-DD, unquoted)",
+    }.get(annotation, "a table")
+
+
+def _type_error(annotation: Any, value: Any, error: msgspec.ValidationError) -> str:
+    detail = str(error)
+    if " - at `$" in detail:  # inside a list or table: say where, in the data file's terms
+        message, path = detail.rsplit(" - at `$", 1)
+        return f"{path.rstrip('`').lstrip('.')}: {message[0].lower()}{message[1:]}"
+    return f"expected {expected(annotation)}, got {shown(value)}"
+
+
+def _semantic(kind: str, data: dict[str, Any], today: datetime.date) -> list[tuple[str, str]]:
+    """(field, message) for values of the right type that still cannot be right."""
+    found: list[tuple[str, str]] = []
+    if not ID.fullmatch(data["id"]):
+        found.append(("id", f'expected lowercase-kebab (like "harbor-van"), got {shown(data["id"])}'))
+    for field in ("title", "name", "label", "summary"):
+        if field in data and not data[field].strip():
+            found.append((field, "is empty"))
+    for i, source in enumerate(data.get("sources", [])):
+        if not URL.fullmatch(source.url):
+            found.append((f"sources[{i}].url", f"expected an http(s) address, got {shown(source.url)}"))
+        if source.date is not None and not SOURCE_DATE.fullmatch(source.date):
+            found.append((f"sources[{i}].date", f'expected "YYYY", "YYYY-MM" or "YYYY-MM-DD", got {shown(source.date)}'))
+    for field in ("reviewed", "verified"):
+        if data.get(field) is not None and data[field] > today:
+            found.append((field, f"{data[field]} is in the future"))
+    if kind == "principle" and data["number"] < 1:
+        found.append(("number", f"expected 1 or more, got {data['number']}"))
+    if kind == "service":
+        found.extend(_service(data))
+    return found
+
+
+def _service(data: dict[str, Any]) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    for i, access in enumerate(data.get("access", [])):
+        if access not in ACCESS:
+            found.append((f"access[{i}]", f"expected one of {', '.join(ACCESS)}; got {shown(access)}"))
+    if data.get("cost") is not None and data["cost"] not in COSTS:
+        found.append(("cost", f"expected one of {', '.join(COSTS)}; got {shown(data['cost'])}"))
+    for i, code in enumerate(data.get("languages", [])):
+        if not LANGUAGE.fullmatch(code):
+            found.append((f"languages[{i}]", f'expected a two-letter ISO 639-1 code like "en", got {shown(code)}'))
+    for i, code in enumerate(data.get("coverage", [])):
+        if not COVERAGE.fullmatch(code):
+            found.append((f"coverage[{i}]", f'expected an ISO 3166 code like "US" or "US-MD", got {shown(code)}'))
+    for field in ("phone", "text"):
+        if data.get(field) is not None and not PHONE.fullmatch(data[field].strip()):
+            found.append((field, f"expected a number as dialled (digits, spaces, + - . ( )), got {shown(data[field])}"))
+    if data.get("url") is not None and not URL.fullmatch(data["url"]):
+        found.append(("url", f"expected an http(s) address, got {shown(data['url'])}"))
+    lat, lon = data.get("lat"), data.get("lon")
+    if (lat is None) != (lon is None):
+        found.append(("lat" if lat is None else "lon", "lat and lon go together; give both or neither"))
+    if lat is not None and not -90 <= lat <= 90:
+        found.append(("lat", f"expected a latitude from -90 to 90, got {lat}"))
+    if lon is not None and not -180 <= lon <= 180:
+        found.append(("lon", f"expected a longitude from -180 to 180, got {lon}"))
+    if data.get("timezone") is not None and not _known_zone(data["timezone"]):
+        found.append(("timezone", f'expected an IANA time zone like "America/New_York", got {shown(data["timezone"])}'))
+    for i, span in enumerate(data.get("hours", [])):
+        found.extend((f"hours[{i}].{field}", message) for field, message in _span(span))
+    return found
+
+
+def _span(span: Any) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    if not span.days:
+        found.append(("days", "is empty; list the days, like [\"mon\", \"tue\"]"))
+    for day in span.days:
+        if day not in DAYS:
+            found.append(("days", f"expected days from {', '.join(DAYS)}; got {shown(day)}"))
+    times = {}
+    for field in ("opens", "closes"):
+        try:
+            times[field] = hours.clock_minutes(getattr(span, field))
+        except ValueError as error:
+            found.append((field, str(error)))
+    if times.get("opens") == 24 * 60:
+        found.append(("opens", 'a day cannot open at 24:00; use "00:00"'))
+    if len(times) == 2 and times["opens"] == times["closes"]:
+        found.append(("closes", 'is the same as opens; for a whole day use opens = "00:00", closes = "24:00"'))
+    return found
+
+
+def _known_zone(name: str) -> bool:
+    import zoneinfo
+
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def build_records(file: str, document: dict[str, Any], today: datetime.date | None = None) -> tuple[list[Record], list[Problem]]:
+    """Validated records of one parsed data file, and its problems."""
+    today = today or datetime.date.today()
+    records: list[Record] = []
+    problems: list[Problem] = []
+    for kind, tables in document.items():
+        if kind not in TYPES:
+            problems.append(Problem(file, f"unknown table [[{kind}]]; expected one of {', '.join(f'[[{k}]]' for k in TYPES)}", fatal=False))
+            continue
+        if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+            problems.append(Problem(file, f"expected [[{kind}]] tables, got {shown(tables)}", kind=kind))
+            continue
+        for index, table in enumerate(tables):
+            record, found = build_record(file, kind, index, table, today)
+            problems.extend(found)
+            if record is not None:
+                records.append(record)
+    return records, problems
+
+
+def build_record(file: str, kind: str, index: int, table: dict[str, Any], today: datetime.date) -> tuple[Record | None, list[Problem]]:
+    cls = TYPES[kind]
+    record_id = table.get("id") if isinstance(table.get("id"), str) else None
+    where = dict(file=file, kind=kind, index=index, id=record_id)
+    problems: list[Problem] = []
+    fields = {f.name: f for f in msgspec.structs.fields(cls) if f.name not in DERIVED}
+    hints = typing.get_type_hints(cls)
+    data: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in fields:
+            problems.append(Problem(**where, field=key, message=f"unknown key (ignored){did_you_mean(key, fields)}", fatal=False))
+            continue
+        try:
+            data[key] = msgspec.convert(value, hints[key], strict=True)
+        except msgspec.ValidationError as error:
+            problems.append(Problem(**where, field=key, message=_type_error(hints[key], value, error)))
+    for name, info in fields.items():
+        if name not in table and info.default is msgspec.NODEFAULT and info.default_factory is msgspec.NODEFAULT:
+            problems.append(Problem(**where, field=name, message=f"is missing; every [[{kind}]] needs one"))
+    if any(p.fatal for p in problems):
+        return None, problems
+    problems.extend(Problem(**where, field=field, message=message) for field, message in _semantic(kind, data, today))
+    if any(p.fatal for p in problems):
+        return None, problems
+    return cls(**data, origin=file), problems
+

@@ -1,0 +1,1 @@
+"""The commands of hrfind, one module per group; each has `register(app)`."""

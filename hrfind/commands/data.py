@@ -1,0 +1,127 @@
+"""Commands about the data itself: info, validate, schema."""
+
+import enum
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from hrfind import __version__
+from hrfind.errors import ExitStatus
+from hrfind.runner import Run, command
+
+
+def info(run: Run) -> ExitStatus:
+    """Show the data layers, their files and record counts, overrides and the oldest review dates."""
+    catalog = run.catalog()
+    layers = [
+        {"layer": layer.name, "path": str(layer.path), "files": len(layer.files),
+         "records": catalog.counts.get(str(layer.path), {})}
+        for layer in catalog.layers
+    ]
+    reviewed = [s.reviewed for s in catalog.strategies.values() if s.reviewed]
+    verified = [s.verified for s in catalog.services.values() if s.verified]
+    value: dict[str, Any] = {
+        "version": __version__,
+        "layers": layers,
+        "counts": {kind: len(catalog.table(kind)) for kind in ("principle", "strategy", "service", "offer")},
+        "overrides": [{"id": o.id, "kind": o.kind, "replaced": o.replaced, "by": o.by} for o in catalog.overrides],
+        "oldest_reviewed": str(min(reviewed)) if reviewed else None,
+        "oldest_verified": str(min(verified)) if verified else None,
+        "problems": len(catalog.problems),
+    }
+    run.emit_object(value, _info_view, _info_plain)
+    return ExitStatus.OK
+
+
+def _info_plain(value: dict) -> str:
+    lines = [f"version\t{value['version']}"]
+    lines += [f"layer\t{l['layer']}\t{l['path']}\t{l['files']}\t" + ",".join(f"{k}={n}" for k, n in l["records"].items()) for l in value["layers"]]
+    lines += [f"count\t{kind}\t{n}" for kind, n in value["counts"].items()]
+    lines += [f"override\t{o['id']}\t{o['replaced']}\t{o['by']}" for o in value["overrides"]]
+    lines += [f"{key}\t{value[key] or ''}" for key in ("oldest_reviewed", "oldest_verified", "problems")]
+    return "\n".join(lines) + "\n"
+
+
+def _info_view(value: dict):
+    from rich.console import Group
+    from rich.table import Table
+
+    from hrfind.human import text
+
+    layers = Table(title="Data layers (later ones override earlier ones by id)", title_justify="left")
+    for column in ("Layer", "Path", "Files", "Records"):
+        layers.add_column(column)
+    for layer in value["layers"]:
+        layers.add_row(text(layer["layer"]), text(layer["path"]), text(layer["files"]),
+                       text(", ".join(f"{n} {k}" for k, n in layer["records"].items()) or "none"))
+    facts = Table.grid(padding=(0, 2))
+    facts.add_column(style="bold")
+    facts.add_column()
+    facts.add_row("hrfind", text(value["version"]))
+    facts.add_row("Records", text(", ".join(f"{n} {k}" for k, n in value["counts"].items())))
+    facts.add_row("Oldest review", text(value["oldest_reviewed"] or "none"))
+    facts.add_row("Oldest verification", text(value["oldest_verified"] or "none"))
+    facts.add_row("Problems", text(f"{value['problems']} (run hrfind validate)" if value["problems"] else "none"))
+    parts = [facts, layers]
+    for o in value["overrides"]:
+        parts.append(text(f"override: {o['kind']} {o['id']} from {o['replaced']} replaced by {o['by']}", "dim"))
+    return Group(*parts)
+
+
+def validate(
+    run: Run,
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Data files or folders to check (default: every layer).", show_default=False)] = None,
+) -> ExitStatus:
+    """Check data files and list every problem; exit 3 if there is any."""
+    from hrfind import catalog
+
+    for path in paths or []:
+        if not path.exists():
+            from hrfind.errors import UsageError
+
+            raise UsageError(f"No data file or folder at {path}. Give the path of a .toml file or a folder of them.")
+    layers = catalog.layers([*run.options.data, *(paths or [])], run.options.no_bundled, run.env.environ)
+    loaded = catalog.load(layers)
+    problems = loaded.problems
+    if run.mode in ("json", "jsonl"):
+        import dataclasses
+
+        import msgspec
+
+        rows = [dataclasses.asdict(p) | {"text": str(p)} for p in problems]
+        encoded = msgspec.json.encode(rows)
+        run.env.stdout.write((msgspec.json.format(encoded, indent=2).decode() + "\n") if run.mode == "json"
+                             else "".join(msgspec.json.encode(r).decode() + "\n" for r in rows))
+    else:
+        run.env.stdout.write("".join(f"{p}\n" for p in problems))
+    files = sum(len(layer.files) for layer in loaded.layers)
+    records = sum(len(loaded.table(k)) for k in ("principle", "strategy", "service", "offer"))
+    if problems:
+        run.note(f"{len(problems)} problem(s) in {files} file(s). Records with an error are skipped when hrfind reads the data.")
+        return ExitStatus.INVALID_DATA
+    run.note(f"ok: {files} file(s), {records} record(s), no problems.")
+    return ExitStatus.OK
+
+
+class SchemaKind(str, enum.Enum):
+    principle = "principle"
+    strategy = "strategy"
+    service = "service"
+    offer = "offer"
+
+
+def schema(run: Run, record: Annotated[Optional[SchemaKind], typer.Argument(help="One kind of record; default: any.")] = None) -> ExitStatus:
+    """Print the JSON Schema of the JSON output."""
+    from hrfind.schema import output_schema
+
+    value = output_schema(record.value if record else None)
+    run.mode = "json"
+    run.emit_object(value, lambda v: v, lambda v: "")
+    return ExitStatus.OK
+
+
+def register(app: typer.Typer) -> None:
+    command(app)(info)
+    command(app)(validate)
+    command(app, output=False)(schema)

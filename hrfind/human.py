@@ -1,0 +1,189 @@
+"""The human view: Rich tables and panels that read well at 80 columns.
+
+Data text always reaches Rich as `Text`, never as markup, and passes through `clean` first, so
+a record named "[red]x[/red]" or holding escape sequences prints literally.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TextIO
+
+from rich import box
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from hrfind.model import Principle, Record, Service, Strategy
+from hrfind.output import Item, clean
+
+EMERGENCY = "If someone may be overdosing now: call 911, give naloxone, stay with them. Run: hrfind overdose"
+
+
+def console(file: TextIO, color: bool, terminal: bool) -> Console:
+    return Console(
+        file=file,
+        force_terminal=terminal,
+        color_system="standard" if color else None,
+        no_color=not color,
+        highlight=False,
+        emoji=False,
+        width=None if terminal and file.isatty() else 80,
+        legacy_windows=False,
+    )
+
+
+def text(value: object, style: str = "") -> Text:
+    return Text(clean(str(value)), style=style)
+
+
+def emergency_line() -> Text:
+    return Text(EMERGENCY, style="bold red")
+
+
+def listing(items: Sequence[Item], show_score: bool = False) -> Table:
+    """A table of records: principles by number, others by title, with a one-line summary."""
+    table = Table(box=box.SIMPLE_HEAD, expand=False, show_edge=False, pad_edge=False)
+    if show_score:
+        table.add_column("Score", justify="right", style="dim", no_wrap=True)
+    first = items[0].record if items else None
+    if isinstance(first, Principle):
+        table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("Title", style="bold", ratio=2)
+    table.add_column("Summary", ratio=3)
+    for item in items:
+        record = item.record
+        row: list[Text] = []
+        if show_score:
+            row.append(text(f"{item.extras.get('score', 0):.0f}"))
+        if isinstance(first, Principle):
+            row.append(text(getattr(record, "number", "")))
+        title = text(record.title, "bold")
+        title.append(Text(f"\n{item.kind} {clean(record.id)}", style="dim"))
+        row.append(title)
+        row.append(text(getattr(record, "summary", None) or getattr(record, "description", None) or ""))
+        table.add_row(*row)
+    return table
+
+
+def paragraphs(body: str) -> Text:
+    """Plain-text body: blank lines between paragraphs, "- " lines as bullets."""
+    out = Text()
+    for block in body.strip().split("\n\n"):
+        if out:
+            out.append("\n\n")
+        lines = block.strip().splitlines()
+        for n, line in enumerate(lines):
+            line = line.strip()
+            if n:
+                out.append("\n")
+            if line.startswith("- "):
+                out.append("  • ")
+                out.append(clean(line[2:]))
+            elif line.endswith(":") and len(line) < 60:
+                out.append(clean(line), style="bold")
+            else:
+                out.append(clean(line))
+    return out
+
+
+def steps(items: Sequence[str], style: str = "") -> Text:
+    out = Text()
+    width = len(str(len(items)))
+    for n, step in enumerate(items, 1):
+        if n > 1:
+            out.append("\n")
+        out.append(f"{n:>{width}}. ", style="bold " + style)
+        out.append(clean(step), style=style)
+    return out
+
+
+def _sources(record: Record) -> Text:
+    out = Text()
+    for source in getattr(record, "sources", ()):
+        if out:
+            out.append("\n")
+        out.append("  • ")
+        who = ", ".join(clean(p) for p in (source.publisher, source.date) if p)
+        if who:
+            out.append(who + ": ", style="bold")
+        out.append(clean(source.title))
+        out.append("\n    " + clean(source.url), style="dim")
+    return out
+
+
+def _facts(record: Record) -> Table:
+    """Key-value lines for the fields that are lists and contact details."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column()
+    pairs = [
+        ("Phone", getattr(record, "phone", None)),
+        ("Text", getattr(record, "text", None)),
+        ("Web", getattr(record, "url", None)),
+        ("Access", ", ".join(getattr(record, "access", ()))),
+        ("Covers", ", ".join(getattr(record, "coverage", ()))),
+        ("Languages", ", ".join(getattr(record, "languages", ()))),
+        ("Cost", getattr(record, "cost", None)),
+        ("Eligibility", getattr(record, "eligibility", None)),
+        ("Hours", getattr(record, "hours_note", None)),
+        ("Also called", ", ".join(getattr(record, "aliases", ()))),
+        ("Offers", ", ".join(getattr(record, "offers", ()))),
+        ("Related", ", ".join(getattr(record, "related", ()))),
+    ]
+    if isinstance(record, Service) and record.address:
+        a = record.address
+        pairs.insert(3, ("Address", ", ".join(p for p in (a.street, a.city, a.region, a.postal_code) if p)))
+    for key, value in pairs:
+        if value:
+            grid.add_row(Text(key), text(value))
+    return grid
+
+
+def detail(record: Record, bundled: bool) -> Panel:
+    """Everything about one record, steps numbered, sources with publisher and date."""
+    parts: list = []
+    summary = getattr(record, "summary", None) or getattr(record, "description", None)
+    if summary:
+        parts.append(text(summary, "italic"))
+    if getattr(record, "steps", None):
+        parts += [Text(""), Text("Steps", style="bold underline"), steps(record.steps)]
+    if getattr(record, "body", None):
+        parts += [Text(""), paragraphs(record.body)]
+    facts = _facts(record)
+    if facts.row_count:
+        parts += [Text(""), facts]
+    if getattr(record, "sources", None):
+        parts += [Text(""), Text("Sources", style="bold underline"), _sources(record)]
+    dated = getattr(record, "reviewed", None) or getattr(record, "verified", None)
+    footer = Text(f"{'reviewed' if isinstance(record, Strategy) else 'verified'} {dated}", style="dim") if dated else Text("")
+    if not bundled and record.origin:
+        footer.append(f"  from {clean(record.origin)}", style="dim")
+    if footer:
+        parts += [Text(""), footer]
+    emergency = getattr(record, "emergency", False)
+    title = text(record.title, "bold")
+    return Panel(Group(*parts), title=title, title_align="left", border_style="red" if emergency else "blue",
+                 subtitle=Text(clean(record.id), style="dim"), subtitle_align="right", padding=(0, 1))
+
+
+def overdose(strategy: Strategy, services: Sequence[Service]) -> Group:
+    """The emergency page: what to do first, in big plain steps, then what else to know."""
+    top = Text()
+    top.append("CALL 911 NOW", style="bold white on red")
+    top.append("  Say: someone is not breathing / will not wake up.", style="bold")
+    first = Panel(Group(top, Text(""), text(strategy.summary, "bold"), Text(""), steps(strategy.steps, "bold")),
+                  title=text(strategy.title, "bold red"), title_align="left", border_style="red", padding=(0, 1))
+    parts: list = [first]
+    if strategy.body:
+        parts.append(Panel(paragraphs(strategy.body), border_style="red", padding=(0, 1)))
+    if services:
+        lines = Table.grid(padding=(0, 2))
+        lines.add_column(style="bold", no_wrap=True)
+        lines.add_column()
+        for service in services:
+            contact = " / ".join(p for p in (service.phone, f"text {service.text}" if service.text else None) if p)
+            lines.add_row(text(contact or service.url or ""), text(f"{service.name} ({', '.join(service.coverage)})"))
+        parts.append(Panel(lines, title=Text("Phone lines", style="bold"), title_align="left", padding=(0, 1)))
+    return Group(*parts)

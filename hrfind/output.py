@@ -1,0 +1,88 @@
+"""Machine renderers (JSON, JSON Lines, plain tab-separated) and the choice of output mode.
+
+The human view lives in `hrfind.human`, so Rich is imported only when a person is reading.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from hrfind.model import Record, kind_of
+
+MODES = ("human", "plain", "json", "jsonl")
+# C0 and C1 control characters, DEL, and the bidirectional overrides that can disguise text.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+@dataclasses.dataclass(frozen=True)
+class Item:
+    """A record as a command answers it, with what the answer adds (score, distance, open_now)."""
+
+    record: Record
+    extras: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    @property
+    def kind(self) -> str:
+        return kind_of(self.record)
+
+
+def clean(text: str, newlines: bool = True) -> str:
+    """Text safe for a terminal: control characters removed, tabs (and newlines if asked) as spaces."""
+    text = _CONTROL.sub("", text.replace("\t", " "))
+    return text if newlines else " ".join(text.splitlines())
+
+
+def as_dict(item: Item) -> dict[str, Any]:
+    import msgspec
+
+    return {"kind": item.kind, **msgspec.to_builtins(item.record), **item.extras}
+
+
+def json_array(items: Sequence[Item]) -> str:
+    import msgspec
+
+    if not items:
+        return "[]\n"
+    return msgspec.json.format(msgspec.json.encode([as_dict(i) for i in items]), indent=2).decode() + "\n"
+
+
+def json_lines(items: Sequence[Item]) -> str:
+    import msgspec
+
+    return "".join(msgspec.json.encode(as_dict(i)).decode() + "\n" for i in items)
+
+
+def plain_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return ",".join(plain_value(v) for v in value)
+    return clean(str(value), newlines=False)
+
+
+def plain(items: Sequence[Item]) -> str:
+    """One line a record: kind, id, title, then what the answer adds, then the summary."""
+    lines = []
+    for item in items:
+        record = item.record
+        summary = getattr(record, "summary", None) or getattr(record, "description", None)
+        fields = [item.kind, record.id, record.title, *item.extras.values(), summary]
+        lines.append("\t".join(plain_value(f) for f in fields) + "\n")
+    return "".join(lines)
+
+
+def choose_mode(json: bool, jsonl: bool, plain: bool, stdout_isatty: bool, **others: bool) -> str:
+    """The output mode from the flags given; human on a terminal, plain in a pipe."""
+    from hrfind.errors import UsageError
+
+    chosen = [name for name, on in (("json", json), ("jsonl", jsonl), ("plain", plain), *others.items()) if on]
+    if len(chosen) > 1:
+        raise UsageError(f"Choose one output format, not {' and '.join('--' + c for c in chosen)}.")
+    if chosen:
+        return chosen[0]
+    return "human" if stdout_isatty else "plain"
