@@ -81,7 +81,7 @@ class Catalog:
     def closest_ids(self, record_id: str, n: int = 3) -> list[str]:
         import difflib
 
-        ids = [r.id for r in self.records(("principle", "strategy", "service", "offer"))]
+        ids = list(dict.fromkeys(r.id for r in self.records(("principle", "strategy", "service", "offer"))))
         return difflib.get_close_matches(record_id, ids, n=n, cutoff=0.5)
 
 
@@ -118,7 +118,8 @@ def read_file(path: Path, origin: str) -> tuple[list[Record], list[Problem]]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        return [], [Problem(origin, f"is not UTF-8 text (byte {error.start}); save it as UTF-8")]
+        line = raw.count(b"\n", 0, error.start) + 1
+        return [], [Problem(origin, f"is not UTF-8 text (line {line}); save it as UTF-8")]
     try:
         document = tomli.loads(text)
     except tomli.TOMLDecodeError as error:
@@ -179,7 +180,8 @@ def _merge(catalog: Catalog, record: Record, kind: str, owner: dict[str, str], i
     if namespace == "record" and owner.get(record.id, kind) != kind:
         catalog.problems.append(Problem(record.origin, f"id already used by a {owner[record.id]}; ids are shared by principles, strategies and services, so this one was skipped", field="id", **where))
         return False
-    owner[record.id] = kind
+    if namespace == "record":
+        owner[record.id] = kind
     table = catalog.table(kind)
     if record.id in table:
         catalog.overrides.append(Override(record.id, kind, table[record.id].origin, record.origin))

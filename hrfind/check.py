@@ -84,12 +84,13 @@ def expected(annotation: Any) -> str:
     }.get(annotation, "a table")
 
 
-def _type_error(annotation: Any, value: Any, error: msgspec.ValidationError) -> str:
+def _type_error(annotation: Any, value: Any, error: msgspec.ValidationError) -> tuple[str, str]:
+    """(where inside the field, what is wrong) for a value of the wrong type."""
     detail = str(error)
     if " - at `$" in detail:  # inside a list or table: say where, in the data file's terms
         message, path = detail.rsplit(" - at `$", 1)
-        return f"{path.rstrip('`').lstrip('.')}: {message[0].lower()}{message[1:]}"
-    return f"expected {expected(annotation)}, got {shown(value)}"
+        return path.rstrip("`"), message[0].lower() + message[1:]
+    return "", f"expected {expected(annotation)}, got {shown(value)}"
 
 
 def _semantic(kind: str, data: dict[str, Any], today: datetime.date) -> list[tuple[str, str]]:
@@ -212,7 +213,8 @@ def build_record(file: str, kind: str, index: int, table: dict[str, Any], today:
         try:
             data[key] = msgspec.convert(value, hints[key], strict=True)
         except msgspec.ValidationError as error:
-            problems.append(Problem(**where, field=key, message=_type_error(hints[key], value, error)))
+            inside, message = _type_error(hints[key], value, error)
+            problems.append(Problem(**where, field=key + inside, message=message))
     for name, info in fields.items():
         if name not in table and info.default is msgspec.NODEFAULT and info.default_factory is msgspec.NODEFAULT:
             problems.append(Problem(**where, field=name, message=f"is missing; every [[{kind}]] needs one"))

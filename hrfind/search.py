@@ -105,13 +105,13 @@ class Index:
         if len(word) >= 3:
             for candidate in self.vocabulary:
                 if candidate != word and candidate.startswith(word):
-                    found.setdefault(candidate, 0.85 if len(word) >= 4 else 0.6)
+                    found.setdefault(candidate, 0.75 if len(word) >= 4 else 0.5)
         if len(word) >= 5:
             from rapidfuzz import fuzz, process
 
             cutoff = 80 if len(word) >= 7 else 83
             for candidate, similarity, _ in process.extract(word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None):
-                found.setdefault(candidate, 0.9 * similarity / 100)
+                found.setdefault(candidate, 0.75 * similarity / 100)
         return found
 
     def scores(self, query: str) -> dict[int, float]:

@@ -1,0 +1,355 @@
+"""Places: parse ZIP codes, "City, ST" and "lat,lon", geocode them offline, measure distances.
+
+Geocoding reads the ZIP table that the `zipcodes` package ships; nothing is downloaded. Loading
+that table costs a few tenths of a second, so it happens lazily, once per process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import functools
+import math
+import re
+import unicodedata
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from hrfind.errors import PlaceNotFoundError, UsageError
+
+EARTH_RADIUS_MI = 3958.8
+FORMS = 'a ZIP code like "21201", a city and state like "Baltimore, MD", or coordinates like "39.29,-76.61"'
+
+STATES = {
+    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
+    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia",
+    "FL": "Florida", "GA": "Georgia", "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois",
+    "IN": "Indiana", "IA": "Iowa", "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana",
+    "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota",
+    "MS": "Mississippi", "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada",
+    "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York",
+    "NC": "North Carolina", "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon",
+    "PA": "Pennsylvania", "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota",
+    "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia",
+    "WA": "Washington", "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming",
+    "PR": "Puerto Rico", "VI": "U.S. Virgin Islands", "GU": "Guam", "AS": "American Samoa",
+    "MP": "Northern Mariana Islands", "FM": "Micronesia", "MH": "Marshall Islands", "PW": "Palau",
+}
+# These have their own ISO 3166-1 code as well as US-XX, so coverage = ["PR"] reaches Puerto Rico.
+OWN_COUNTRY_CODE = frozenset({"PR", "VI", "GU", "AS", "MP", "FM", "MH", "PW"})
+
+_ZIP = re.compile(r"(\d{5})(?:-\d{4})?")
+_NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)"
+_COORDINATES = re.compile(rf"({_NUMBER})\s*(?:,|\s)\s*({_NUMBER})")
+_LEADING_NUMBER = re.compile(rf"{_NUMBER}\s*,")
+# zipcodes stores a few non-zone words (a town name) in its timezone field; an IANA name has a slash.
+_ZONE = re.compile(r"[A-Z][A-Za-z_]+(?:/[A-Za-z_+-]+)+")
+_APOSTROPHES = re.compile(r"['’]")
+_PUNCTUATION = re.compile(r"[\W_]+")
+_MC = re.compile(r"\bmc ")
+_ABBREVIATIONS = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount", "pt": "point"}
+# Lookups answered one at a time before the whole table is read: one place and a small directory
+# stay cheap, a large directory pays for the table once instead of a slow lookup per ZIP.
+_SINGLE_LOOKUPS = 64
+# How far a "lat,lon" may be from a ZIP centroid and still take its state and time zone.
+_REVERSE_RADIUS_MI = 30.0
+
+
+@dataclasses.dataclass(frozen=True)
+class Place:
+    lat: float
+    lon: float
+    label: str
+    region: str | None = None  # ISO 3166-2, like "US-MD"
+    country: str | None = None  # ISO 3166-1, like "US"
+    timezone: str | None = None  # IANA
+
+    @property
+    def areas(self) -> frozenset[str]:
+        """The coverage codes that include this place: its state, its country, a territory's own code."""
+        codes = {code for code in (self.region, self.country) if code}
+        if self.region and self.region.startswith("US-") and self.region[3:] in OWN_COUNTRY_CODE:
+            codes.add(self.region[3:])
+        return frozenset(codes)
+
+
+class ZipInfo(NamedTuple):
+    code: str
+    city: str
+    state: str
+    lat: float
+    lon: float
+    timezone: str | None
+    standard: bool  # an active STANDARD ZIP: a delivery area, not a PO box or a single building
+
+    def place(self, label: str) -> Place:
+        return Place(self.lat, self.lon, label, f"US-{self.state}", "US", self.timezone)
+
+
+def miles(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in miles (haversine)."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlambda = phi2 - phi1, math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * EARTH_RADIUS_MI * math.asin(min(1.0, math.sqrt(a)))
+
+
+def parse_place(text: str) -> Place:
+    """The place a person typed: a ZIP code, "City, ST", a city alone, or "lat,lon"."""
+    text = " ".join(text.split())
+    if not text:
+        raise UsageError(f"The place is empty; give {FORMS}.")
+    if _ZIP.fullmatch(text):
+        code = text[:5]
+        info = zip_info(code)
+        if info is None:
+            raise PlaceNotFoundError(f'No ZIP code {code} with a known location. Check the digits, or give a city and state like "Baltimore, MD".')
+        return info.place(f"{code} ({info.city}, {info.state})")
+    # No letters, or a number before the first comma: meant as coordinates, so say how to write them.
+    if not any(c.isalpha() for c in text) or _LEADING_NUMBER.match(text):
+        return _coordinates(text)
+    return _city(text)
+
+
+def _coordinates(text: str) -> Place:
+    m = _COORDINATES.fullmatch(text)
+    if not m:
+        raise UsageError(f'"{text}" is not a place; give {FORMS}.')
+    lat, lon = float(m.group(1)), float(m.group(2))
+    if not -90 <= lat <= 90 or not -180 <= lon <= 180:
+        raise UsageError(f'"{text}" is out of range: latitude goes from -90 to 90 and longitude from -180 to 180, latitude first, like "39.29,-76.61".')
+    label = f"{lat:.4f}, {lon:.4f}"
+    near = _nearest_zip(lat, lon)
+    if near is None:
+        return Place(lat, lon, label)
+    return Place(lat, lon, label, f"US-{near.state}", "US", near.timezone)
+
+
+def _nearest_zip(lat: float, lon: float) -> ZipInfo | None:
+    """The closest ZIP centroid within a short drive, for a point's state and time zone."""
+    import zipcodes
+
+    found = [_info(z) for z in zipcodes.filter_by_coordinates(lat, lon, _REVERSE_RADIUS_MI)]
+    return min((z for z in found if z), key=lambda z: (miles(lat, lon, z.lat, z.lon), z.code), default=None)
+
+
+class City(NamedTuple):
+    name: str  # as the ZIP table spells it
+    state: str
+    zips: tuple[ZipInfo, ...]
+    own: bool  # the ZIPs' main city name; False: a name they also accept for mail
+
+
+def _city(text: str) -> Place:
+    name, state = _split_state(text)
+    key = normalise(name)
+    if state is not None:
+        city = _cities(state).get(key, {}).get(state)
+        if city is None:
+            close = _close(key, _cities(state))
+            hint = f"Did you mean {_either(close)}?" if close else 'Check the spelling, or give its ZIP code like "21201".'
+            raise PlaceNotFoundError(f'No city "{name}" in {STATES[state]}. {hint}')
+        return _centroid(city)
+    found = list(_cities(None).get(key, {}).values())
+    # A town known only as another name of a ZIP elsewhere should not make a real city ambiguous.
+    found = [c for c in found if c.own] or found
+    if not found:
+        close = _close(key, _cities(None))
+        hint = f"Did you mean {_either(close)}?" if close else f"Give {FORMS}."
+        raise PlaceNotFoundError(f'No US city "{name}" is known. {hint}')
+    if len(found) > 1:
+        # Larger places first: the one a person most likely means leads the list.
+        found.sort(key=lambda c: (-len(c.zips), c.state))
+        shown = [f"{c.name}, {c.state}" for c in found[:6]]
+        more = f" and {len(found) - 6} more" if len(found) > 6 else ""
+        raise PlaceNotFoundError(f'"{name}" is a city in {len(found)} states: {"; ".join(shown)}{more}. Add the state, like "{shown[0]}".')
+    return _centroid(found[0])
+
+
+def _split_state(text: str) -> tuple[str, str | None]:
+    """A city name and a state code, from "City, ST", "City, State" or "City ST"."""
+    if "," in text:
+        name, _, tail = text.rpartition(",")
+        state = state_code(tail)
+        if state is None:
+            raise PlaceNotFoundError(f'"{tail.strip()}" is not a US state; use its two-letter code, like "Baltimore, MD".')
+        return name.strip(), state
+    words = text.split(" ")
+    # "Portland OR", "Kansas City Missouri", "New York New York": a state at the end, if a city precedes it.
+    for n in (1, 2):
+        if len(words) > n:
+            state = state_code(" ".join(words[-n:]))
+            name = " ".join(words[:-n])
+            if state is not None and normalise(name) in _cities(state):
+                return name, state
+    return text, None
+
+
+def state_code(text: str) -> str | None:
+    """The two-letter code of a US state or territory, from its code or name in any case."""
+    key = normalise(text)
+    return key.upper() if key.upper() in STATES else _state_names().get(key)
+
+
+@functools.cache
+def _state_names() -> dict[str, str]:
+    names = {normalise(name): code for code, name in STATES.items()}
+    return names | {"virgin islands": "VI", "washington dc": "DC"}
+
+
+def _centroid(city: City) -> Place:
+    """A city's point: the mean of its delivery ZIPs' centroids, or of all its ZIPs if it has none."""
+    chosen = [z for z in city.zips if z.standard] or city.zips
+    lat = sum(z.lat for z in chosen) / len(chosen)
+    lon = sum(z.lon for z in chosen) / len(chosen)
+    zones = [z.timezone for z in chosen if z.timezone]
+    zone = max(sorted(set(zones)), key=zones.count) if zones else None
+    return Place(lat, lon, f"{city.name}, {city.state}", f"US-{city.state}", "US", zone)
+
+
+def _close(key: str, cities: dict[str, dict[str, City]]) -> list[City]:
+    """The three cities whose names are nearest a misspelt one, larger places first among equals."""
+    from rapidfuzz import fuzz, process
+
+    found = process.extract(key, list(cities), scorer=fuzz.ratio, limit=3, score_cutoff=80)
+    ranked = [(-score, not c.own, -len(c.zips), c.state, c) for k, score, _ in found for c in cities[k].values()]
+    return [entry[-1] for entry in sorted(ranked, key=lambda e: e[:-1])[:3]]
+
+
+def _either(cities: list[City]) -> str:
+    return " or ".join(f'"{c.name}, {c.state}"' for c in cities)
+
+
+def normalise(text: str) -> str:
+    """A city name folded for comparison: case, accents, punctuation, "St." and "Mc Lean" spellings."""
+    folded = text.casefold()
+    if not folded.isascii():
+        folded = "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
+    words = [_ABBREVIATIONS.get(w, w) for w in _PUNCTUATION.sub(" ", _APOSTROPHES.sub("", folded)).split()]
+    return _MC.sub("mc", " ".join(words))
+
+
+def _suggest(name: str, choices: list[str], state: str) -> str:
+    import difflib
+
+    by_key = {normalise(c): c for c in choices}
+    close = difflib.get_close_matches(normalise(name), list(by_key), n=3, cutoff=0.75)
+    return f"; did you mean {' or '.join(f'{by_key[k]}, {state}' for k in close)}?" if close else ""
+
+
+def _suggest_anywhere(name: str, index: dict[str, dict[str, list[ZipInfo]]]) -> str:
+    from rapidfuzz import fuzz, process
+
+    close = process.extract(normalise(name), list(index), scorer=fuzz.ratio, limit=3, score_cutoff=80)
+    labels = [f"{_city_name(zs, key)}, {s}" for key, _, _ in close for s, zs in sorted(index[key].items())][:3]
+    return f'; did you mean {" or ".join(labels)}?' if labels else ""
+
+
+def zip_info(code: str) -> ZipInfo | None:
+    """The centroid, city, state and time zone of a 5-digit US ZIP code, if it has a location."""
+    return _ZIPS.get(code[:5])
+
+
+def zip_timezone(code: str | None) -> str | None:
+    """The IANA time zone of a ZIP code, or None."""
+    if not code or not _ZIP.fullmatch(code.strip()):
+        return None
+    info = zip_info(code.strip())
+    return info.timezone if info else None
+
+
+def _info(row: dict) -> ZipInfo | None:
+    """A zipcodes row as a ZipInfo; None for ZIPs without a location (military mail: 0, 0)."""
+    try:
+        lat, lon = float(row["lat"]), float(row["long"])
+    except (TypeError, ValueError):
+        return None
+    if lat == 0 and lon == 0:
+        return None
+    return ZipInfo(row["zip_code"], row["city"], row["state"], lat, lon, _zone(row.get("timezone")),
+                   row.get("zip_code_type") == "STANDARD" and bool(row.get("active")))
+
+
+@functools.cache
+def _zone(name: str | None) -> str | None:
+    return name if name and _ZONE.fullmatch(name) else None
+
+
+@contextlib.contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building tables of many small objects."""
+    import gc
+
+    # 42,000 fresh dicts trigger repeated full collections that triple the load time. The tables
+    # built here live as long as the process, so they are frozen out of all later collections too.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if was_enabled:
+            gc.enable()
+
+
+class _ZipTable:
+    """ZIP lookups: one at a time while few are asked, then the whole table read once."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, ZipInfo | None] = {}
+        self._complete = False
+
+    def get(self, code: str) -> ZipInfo | None:
+        if code in self._cache or self._complete:
+            return self._cache.get(code)
+        if len(self._cache) >= _SINGLE_LOOKUPS:
+            self.load_all()
+            return self._cache.get(code)
+        import zipcodes
+
+        rows = zipcodes.matching(code) if code.isdigit() and len(code) == 5 else []
+        self._cache[code] = _info(rows[0]) if rows else None
+        return self._cache[code]
+
+    def add(self, row: dict) -> ZipInfo | None:
+        """Remember a row read in bulk, so later lookups of its ZIP cost nothing."""
+        code = row["zip_code"]
+        if code not in self._cache:
+            self._cache[code] = _info(row)
+        return self._cache[code]
+
+    def load_all(self) -> list[dict]:
+        import zipcodes
+
+        with _no_gc():
+            rows = zipcodes.list_all()
+            if not self._complete:
+                for row in rows:
+                    self.add(row)
+                self._complete = True
+        return rows
+
+
+_ZIPS = _ZipTable()
+
+
+@functools.cache
+def _cities(state: str | None) -> dict[str, dict[str, City]]:
+    """Normalised city name -> state -> City, for one state or (None) the whole country."""
+    import zipcodes
+
+    rows = zipcodes.filter_by(state=state) if state else _ZIPS.load_all()
+    own: dict[tuple[str, str], tuple[str, list[ZipInfo]]] = {}
+    other: dict[tuple[str, str], tuple[str, list[ZipInfo]]] = {}
+    key = functools.cache(normalise)
+    with _no_gc():
+        for row in rows:
+            info = _ZIPS.add(row)
+            if info is None:
+                continue
+            for name, table in ((row["city"], own), *((n, other) for n in row.get("acceptable_cities", ()))):
+                table.setdefault((key(name), info.state), (name, []))[1].append(info)
+        cities: dict[str, dict[str, City]] = {}
+        for (name_key, st), (name, zips) in (other | own).items():
+            cities.setdefault(name_key, {})[st] = City(name, st, tuple(zips), (name_key, st) in own)
+    return cities

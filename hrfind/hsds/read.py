@@ -1,0 +1,229 @@
+"""Read an HSDS export (a folder of CSVs, a datapackage.json, or a .zip of either) into plain rows.
+
+Every table becomes a list of rows; a row maps normalised column names to stripped text. Table
+names are folded onto one spelling, so HSDS 1.1, 2.0, 3.0 and Ohana files meet the same code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import re
+from pathlib import Path, PurePosixPath
+
+from hrfind.errors import DataError, UsageError
+
+Row = dict[str, str]
+
+# Singular, plural and versioned spellings of the same table. "taxonomy" (HSDS 1.1 and Ohana: the
+# terms) and "taxonomies" (HSDS 3.0: the taxonomies themselves) really are different tables.
+TABLE_NAMES = {
+    "organization": "organizations",
+    "service": "services",
+    "location": "locations",
+    "services_at_location": "service_at_location",
+    "service_at_locations": "service_at_location",
+    "services_at_locations": "service_at_location",
+    "address": "addresses",
+    "physical_address": "physical_addresses",
+    "postal_address": "postal_addresses",
+    "mail_address": "mail_addresses",
+    "phone": "phones",
+    "schedule": "schedules",
+    "regular_schedule": "regular_schedules",
+    "holiday_schedule": "holiday_schedules",
+    "language": "languages",
+    "service_taxonomy": "services_taxonomy",
+    "service_taxonomies": "services_taxonomy",
+    "services_taxonomies": "services_taxonomy",
+    "taxonomy_term": "taxonomy_terms",
+    "attribute": "attributes",
+    "service_attribute": "service_attributes",
+    "eligibilities": "eligibility",
+    "service_area": "service_areas",
+    "cost_option": "cost_options",
+    "contact": "contacts",
+    "program": "programs",
+}
+FORMATS = {"hsds-1.1": "HSDS 1.1", "hsds-2.0": "HSDS 2.0", "hsds-3.0": "HSDS 3.0", "ohana": "Ohana API CSV"}
+_NOT_WORD = re.compile(r"[^0-9a-z]+")
+_SPACE = re.compile(r"\s+")
+
+
+@dataclasses.dataclass
+class Export:
+    """The tables of one export, what it is, and where it came from."""
+
+    tables: dict[str, list[Row]]
+    format: str  # a key of FORMATS
+    name: str  # the data package's name, else the file or folder name
+    duplicates: dict[str, int] = dataclasses.field(default_factory=dict)  # table -> identical rows dropped
+
+    def rows(self, *names: str) -> list[Row]:
+        """The rows of the first of these tables that the export has."""
+        for name in names:
+            if name in self.tables:
+                return self.tables[name]
+        return []
+
+
+def column(name: str) -> str:
+    """A header as code expects it: lowercase words joined by underscores, BOM and spaces gone."""
+    return _NOT_WORD.sub("_", name.replace("\ufeff", "").strip().lower()).strip("_")
+
+
+def table_name(file_name: str) -> str:
+    stem = column(PurePosixPath(file_name).stem)
+    return TABLE_NAMES.get(stem, stem)
+
+
+def decode(data: bytes) -> str:
+    """CSV bytes as text: UTF-8 (with or without a byte-order mark), UTF-16 with one, else Windows-1252."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    for encoding in ("utf-8-sig", "cp1252"):  # spreadsheets on Windows save cp1252
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            pass
+    return data.decode("latin-1")  # never fails: bytes that cp1252 leaves undefined
+
+
+def parse_csv(text: str) -> list[Row]:
+    """Rows with normalised headers and stripped values; blank rows and extra cells dropped."""
+    import csv
+    import sys
+
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # long descriptions are normal in directories
+    first = text.split("\n", 1)[0]
+    # Some exports use semicolons or tabs; a header with none of the usual commas tells.
+    delimiter = "," if "," in first else ";" if ";" in first else "\t" if "\t" in first else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = next(reader, None)
+    if header is None:
+        return []
+    names = [column(h) for h in header]
+    rows: list[Row] = []
+    for cells in reader:
+        row = {name: _clean(cell) for name, cell in zip(names, cells) if name}
+        if any(row.values()):
+            rows.append(row)
+    return rows
+
+
+def _clean(cell: str) -> str:
+    """A cell without surrounding spaces (non-breaking ones too) and stray NUL bytes."""
+    return cell.replace("\x00", "").strip(" \t\r\n\u00a0\ufeff")
+
+
+def read_export(source: Path) -> Export:
+    """Every CSV table of an export, whichever form it comes in."""
+    if not source.exists():
+        raise UsageError(f"No file or folder at {source}. Give a folder of HSDS CSV files, a datapackage.json or a .zip.")
+    if source.is_dir():
+        files, name = _folder_files(source), source.name
+    elif source.suffix.lower() == ".zip":
+        files, name = _zip_files(source), source.stem
+    elif source.suffix.lower() in (".json", ".csv"):
+        files, name = _folder_files(source.parent), source.parent.name
+    else:
+        raise UsageError(f"{source} is not a folder, a datapackage.json or a .zip. Give the HSDS export in one of those forms.")
+    return _assemble(files, name, source)
+
+
+def _folder_files(folder: Path) -> dict:
+    """Readers by relative path for the export in a folder, or in its one subfolder when it has none."""
+    files = {p.name: p.read_bytes for p in sorted(folder.iterdir()) if p.is_file() and _wanted(p.name)}
+    if not files:  # a zip unpacked into a folder often holds one folder
+        subfolders = [p for p in folder.iterdir() if p.is_dir() and not p.name.startswith((".", "__"))]
+        return _folder_files(subfolders[0]) if len(subfolders) == 1 else files
+    if "datapackage.json" in files:  # its resources may sit in subfolders
+        for path in _resource_paths(_package(files, folder)):
+            if "/" in path and (folder / path).is_file():
+                files[path] = (folder / path).read_bytes
+    return files
+
+
+def _zip_files(path: Path) -> dict:
+    """Readers by path inside the zip, relative to the folder that holds the export."""
+    import zipfile
+
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as error:
+        raise DataError(f"{path} is not a readable zip file ({error}). Check the download, or unpack it and give the folder.") from error
+    names = [m.filename for m in archive.infolist() if not m.is_dir() and _wanted(m.filename)]
+    if not names:
+        return {}
+    # A package zipped inside its folder: the export starts where datapackage.json is, else at the shallowest CSV.
+    top = min(names, key=lambda n: (PurePosixPath(n).name != "datapackage.json", len(PurePosixPath(n).parts)))
+    root = PurePosixPath(top).parent
+    return {PurePosixPath(n).relative_to(root).as_posix(): (lambda n=n: archive.read(n))
+            for n in names if root == PurePosixPath(".") or root in PurePosixPath(n).parents}
+
+
+def _wanted(relative: str) -> bool:
+    parts = PurePosixPath(relative).parts
+    hidden = any(p.startswith((".", "__MACOSX")) for p in parts)
+    return not hidden and (relative.lower().endswith(".csv") or parts[-1] == "datapackage.json")
+
+
+def _assemble(files: dict, name: str, source: Path) -> Export:
+    """Tables from the files: those a datapackage.json lists, else the CSVs at the top."""
+    package = _package(files, source)
+    name = str(package.get("name") or name)
+    csvs = [p for p in _resource_paths(package) if p in files] or [f for f in files if "/" not in f and f.lower().endswith(".csv")]
+    tables: dict[str, list[Row]] = {}
+    duplicates: dict[str, int] = {}
+    for file in csvs:
+        try:
+            rows = parse_csv(decode(files[file]()))
+        except OSError as error:
+            raise DataError(f"Cannot read {file} in {source} ({error.strerror or error}). Check its permissions.") from error
+        unique = list({tuple(r.items()): r for r in rows}.values())  # exports made by joins repeat rows
+        table = table_name(file)
+        if len(unique) < len(rows):
+            duplicates[table] = duplicates.get(table, 0) + len(rows) - len(unique)
+        tables.setdefault(table, []).extend(unique)
+    if "services" not in tables:
+        raise DataError(f"No services table (services.csv) in {source}. Give the folder, datapackage.json or .zip of an HSDS or Ohana export.")
+    return Export(tables, detect(tables, package), name, duplicates)
+
+
+def _package(files: dict, source: Path) -> dict:
+    """The parsed datapackage.json, or {} when there is none."""
+    if "datapackage.json" not in files:
+        return {}
+    try:
+        package = json.loads(decode(files["datapackage.json"]()))
+    except ValueError as error:
+        raise DataError(f"The datapackage.json of {source} is not valid JSON ({error}). Fix it, or remove it to read the CSV files alone.") from error
+    return package if isinstance(package, dict) else {}
+
+
+def _resource_paths(package: dict) -> list[str]:
+    resources = package.get("resources") if isinstance(package.get("resources"), list) else []
+    return [r["path"].removeprefix("./") for r in resources if isinstance(r, dict) and isinstance(r.get("path"), str)]
+
+
+def detect(tables: dict[str, list[Row]], package: dict) -> str:
+    """Which layout the export follows, from the package's version or else the tables and columns."""
+    version = str(package.get("version", ""))
+    for prefix, fmt in (("3", "hsds-3.0"), ("2", "hsds-2.0"), ("1", "hsds-1.1")):
+        if version.startswith(prefix) and package.get("resources"):
+            return fmt
+    service_columns = set().union(*(r.keys() for r in tables["services"][:50]))
+    if "mail_addresses" in tables or ("location_id" in service_columns and "service_at_location" not in tables):
+        return "ohana"
+    if "addresses" in tables or "taxonomy_terms" in tables or "attributes" in tables:
+        return "hsds-3.0"
+    schedule_columns = set().union(*(r.keys() for r in tables.get("schedules", [])[:50]))
+    if "freq" in schedule_columns or "byday" in schedule_columns:
+        return "hsds-2.0"
+    return "hsds-1.1"
+
+
+def squash(text: str) -> str:
+    """Runs of white space (line breaks too) as one space."""
+    return _SPACE.sub(" ", text).strip()

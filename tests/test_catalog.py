@@ -1,0 +1,164 @@
+"""Data layers: discovery, override by id, origins, and problems that skip only what is broken."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from hrfind import catalog
+from hrfind.errors import UsageError
+
+SAMPLE = Path(__file__).parent / "fixtures" / "sample.toml"
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def load(*data, no_bundled=False, env=None, user=None):
+    return catalog.load(catalog.layers([Path(d) for d in data], no_bundled, env or {}, user=user))
+
+
+def strategy(record_id, title="T", **extra):
+    lines = [f'id = "{record_id}"', f'title = "{title}"', 'summary = "S"']
+    lines += [f"{k} = {v}" for k, v in extra.items()]
+    return "[[strategy]]\n" + "\n".join(lines) + "\n"
+
+
+def test_bundled_data_loads_without_problems():
+    loaded = load()
+    assert loaded.problems == []
+    assert loaded.strategies and loaded.offers
+    assert all(r.origin.startswith("bundled:") for r in loaded.records())
+
+
+def test_no_bundled_keeps_only_the_offer_vocabulary():
+    loaded = load(SAMPLE, no_bundled=True)
+    assert set(loaded.strategies) == {"sample-howto"}
+    assert set(loaded.services) == {"sample-van"}
+    assert "naloxone" in loaded.offers
+
+
+def test_later_layer_overrides_by_id_and_keeps_origin(tmp_path):
+    first = write(tmp_path / "a" / "x.toml", strategy("local-tip", "First"))
+    second = write(tmp_path / "b.toml", strategy("local-tip", "Second"))
+    loaded = load(first.parent, second, no_bundled=True)
+    assert loaded.strategies["local-tip"].title == "Second"
+    assert loaded.strategies["local-tip"].origin == str(second)
+    assert [(o.id, o.replaced, o.by) for o in loaded.overrides] == [("local-tip", str(first), str(second))]
+
+
+def test_layer_order_bundled_user_env_then_data(tmp_path):
+    user = write(tmp_path / "user" / "u.toml", strategy("naloxone", "From user")).parent
+    env_file = write(tmp_path / "env.toml", strategy("naloxone", "From env"))
+    data_file = write(tmp_path / "data.toml", strategy("naloxone", "From data"))
+    layers = catalog.layers([data_file], env={"HRFIND_DATA": str(env_file)}, user=user)
+    assert [layer.name for layer in layers] == ["bundled", "user", "HRFIND_DATA", "--data"]
+    assert catalog.load(layers).strategies["naloxone"].title == "From data"
+    assert catalog.load(layers[:3]).strategies["naloxone"].title == "From env"
+    assert catalog.load(layers[:2]).strategies["naloxone"].title == "From user"
+
+
+def test_hrfind_data_takes_several_paths(tmp_path):
+    a = write(tmp_path / "a.toml", strategy("tip-a"))
+    b = write(tmp_path / "b.toml", strategy("tip-b"))
+    loaded = load(env={"HRFIND_DATA": os.pathsep.join([str(a), str(b)])}, no_bundled=True)
+    assert {"tip-a", "tip-b"} <= set(loaded.strategies)
+
+
+def test_missing_data_path_is_a_usage_error(tmp_path):
+    with pytest.raises(UsageError, match="No data file or folder at .*nowhere.toml"):
+        load(tmp_path / "nowhere.toml")
+
+
+def test_duplicate_id_in_one_layer_is_reported(tmp_path):
+    write(tmp_path / "d" / "a.toml", strategy("dup", "A"))
+    write(tmp_path / "d" / "b.toml", strategy("dup", "B"))
+    loaded = load(tmp_path / "d", no_bundled=True)
+    assert loaded.strategies["dup"].title == "A"
+    assert [str(p) for p in loaded.problems] == [
+        f'{tmp_path / "d" / "b.toml"}: strategy "dup": id: duplicate id, also in {tmp_path / "d" / "a.toml"}; this one was skipped'
+    ]
+
+
+def test_id_shared_across_kinds_is_refused(tmp_path):
+    f = write(tmp_path / "s.toml", '[[service]]\nid = "naloxone"\nname = "A service"\n')
+    loaded = load(f)
+    assert loaded.strategies["naloxone"].origin.startswith("bundled:")
+    assert "naloxone" not in loaded.services
+    assert "id already used by a strategy" in str(loaded.problems[0])
+
+
+def test_dangling_references_are_dropped_and_reported(tmp_path):
+    f = write(tmp_path / "s.toml", strategy("tip", related='["naloxone", "nowhere"]', offers='["naloxone", "nothing"]'))
+    loaded = load(f)
+    tip = loaded.strategies["tip"]
+    assert tip.related == ["naloxone"] and tip.offers == ["naloxone"]
+    assert sorted(str(p).split(": ", 2)[2] for p in loaded.problems) == [
+        'offers: no offer has the id "nothing"; the link was dropped',
+        'related: no record has the id "nowhere"; the link was dropped',
+    ]
+
+
+def test_toml_syntax_error_skips_only_that_file(tmp_path):
+    write(tmp_path / "d" / "bad.toml", '[[strategy]]\nid = "x\n')
+    write(tmp_path / "d" / "good.toml", strategy("good"))
+    loaded = load(tmp_path / "d", no_bundled=True)
+    assert "good" in loaded.strategies
+    (problem,) = loaded.problems
+    assert "bad.toml: TOML syntax error" in str(problem) and "line 2" in str(problem)
+
+
+def test_non_utf8_and_empty_files(tmp_path):
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "latin.toml").write_bytes('[[strategy]]\nid = "caf\xe9"\n'.encode("latin-1"))
+    write(tmp_path / "d" / "empty.toml", "")
+    loaded = load(tmp_path / "d", no_bundled=True)
+    assert [str(p).split(": ", 1)[1] for p in loaded.problems] == ["is not UTF-8 text (line 2); save it as UTF-8"]
+
+
+def test_discovery_is_recursive_sorted_and_skips_hidden(tmp_path):
+    write(tmp_path / "d" / "b.toml", strategy("b"))
+    write(tmp_path / "d" / "sub" / "a.toml", strategy("a"))
+    write(tmp_path / "d" / ".git" / "x.toml", strategy("hidden"))
+    write(tmp_path / "d" / "notes.txt", "not data")
+    files = catalog.discover(tmp_path / "d", [])
+    assert [f.relative_to(tmp_path / "d").as_posix() for f in files] == ["b.toml", "sub/a.toml"]
+
+
+def test_symlink_loop_is_reported_not_followed_forever(tmp_path):
+    write(tmp_path / "d" / "a.toml", strategy("a"))
+    (tmp_path / "d" / "loop").symlink_to(tmp_path / "d")
+    problems = []
+    files = catalog.discover(tmp_path / "d", problems)
+    assert len(files) == 1
+    assert "links back to a folder already read" in str(problems[0])
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every folder regardless of permissions")
+def test_unreadable_folder_is_reported(tmp_path):
+    locked = tmp_path / "d" / "locked"
+    write(locked / "a.toml", strategy("a"))
+    locked.chmod(0)
+    try:
+        problems = []
+        catalog.discover(tmp_path / "d", problems)
+        assert "cannot read this folder" in str(problems[0])
+    finally:
+        locked.chmod(0o755)
+
+
+def test_user_data_folder_is_a_layer(isolated):
+    user = catalog.user_dir()
+    write(user / "mine.toml", strategy("my-tip"))
+    loaded = catalog.load(catalog.layers(env={}))
+    assert loaded.strategies["my-tip"].origin == str(user / "mine.toml")
+
+
+def test_get_and_closest_ids():
+    loaded = load()
+    assert loaded.get("naloxone").title
+    assert loaded.get("narcan") is None
+    assert "naloxone" in loaded.closest_ids("naloxon")
