@@ -49,7 +49,7 @@ def test_overdose_query_puts_overdose_response_first(cli):
 def test_emergency_line_on_terminal_for_overdose_topics(cli):
     from hrfind.human import EMERGENCY
 
-    assert cli("search", "overdose", tty=True).stdout.startswith(EMERGENCY[:40])
+    assert cli("search", "overdose", tty=True, env={"NO_COLOR": "1"}).stdout.startswith(EMERGENCY[:40])
     assert EMERGENCY[:40] not in cli("search", "overdose", "--plain").stdout
     assert EMERGENCY[:40] not in cli("search", "naloxone", tty=True).stdout
 
