@@ -33,7 +33,8 @@ _WORD = re.compile(r"[^\W_]+")
 
 def normalize(text: str) -> str:
     """Lowercase, without accents, punctuation as spaces."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    # Compatibility forms first (𝘈 -> A), so that casefolding sees plain letters.
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
     return " ".join(_WORD.findall("".join(c for c in decomposed if not unicodedata.combining(c))))
 
 

@@ -1,0 +1,146 @@
+"""Text search: normalisation, typos, aliases, weights, tie-breaks and the overdose rule."""
+
+import datetime
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hrfind import catalog
+from hrfind.model import Offer, Service, Strategy
+from hrfind.search import Index, about_overdose, normalize, query_words, resolve_offer, search, stem
+
+OFFERS = {
+    "naloxone": Offer(id="naloxone", label="Naloxone (Narcan)", aliases=["narcan", "overdose reversal kit"]),
+    "syringe-services": Offer(id="syringe-services", label="Syringe services", aliases=["needle exchange"]),
+}
+
+
+def strategy(record_id, title, **fields):
+    return Strategy(id=record_id, title=title, summary=fields.pop("summary", "A summary."), **fields)
+
+
+def ids(hits):
+    return [h.record.id for h in hits]
+
+
+def test_normalize_folds_case_accents_and_punctuation():
+    assert normalize("  Naloxóne, NARCAN!  (4mg)") == "naloxone narcan 4mg"
+    assert normalize("ﬁnd") == "find"
+    assert normalize("naïve—café") == "naive cafe"
+
+
+def test_stem_folds_plurals_only():
+    assert [stem(w) for w in ("strips", "signs", "class", "virus", "crisis", "gas")] == ["strip", "sign", "class", "virus", "crisis", "gas"]
+
+
+def test_query_words_drop_stop_words_unless_that_is_all():
+    assert query_words("how to use the nasal spray") == ["nasal", "spray"]
+    assert query_words("the") == ["the"]
+
+
+def test_title_beats_summary_beats_body():
+    records = [
+        strategy("in-body", "Alpha", body="xylazine is here"),
+        strategy("in-summary", "Beta", summary="xylazine is here"),
+        strategy("in-title", "Xylazine"),
+    ]
+    assert ids(search(records, {}, "xylazine")) == ["in-title", "in-summary", "in-body"]
+
+
+def test_alias_and_offer_expansion():
+    records = [
+        strategy("naloxone", "Naloxone", aliases=["narcan"]),
+        strategy("syringe-services", "Syringe services", offers=["syringe-services"]),
+        Service(id="van", name="Harbor van", offers=["naloxone"]),
+    ]
+    assert ids(search(records, OFFERS, "narcan"))[0] == "naloxone"
+    assert ids(search(records, OFFERS, "needle exchange")) == ["syringe-services"]
+    assert "van" in ids(search(records, OFFERS, "narcan"))
+
+
+def test_typos_still_find_the_record():
+    records = [strategy("naloxone", "Naloxone"), strategy("syringe-services", "Syringe services"), strategy("other", "Other things")]
+    assert ids(search(records, {}, "nalaxone"))[0] == "naloxone"
+    assert ids(search(records, {}, "nalxone"))[0] == "naloxone"
+    assert ids(search(records, {}, "syrnge"))[0] == "syringe-services"
+    assert search(records, {}, "qqqzzz") == []
+
+
+def test_exact_alias_outranks_a_fuzzy_title():
+    records = [strategy("sample-principle", "A sample principle"), strategy("tool", "Tool", aliases=["sampler"])]
+    assert ids(search(records, {}, "sampler"))[0] == "tool"
+
+
+def test_ties_break_by_id():
+    records = [strategy(i, "Same title") for i in ("c-record", "a-record", "b-record")]
+    hits = search(records, {}, "same title")
+    assert ids(hits) == ["a-record", "b-record", "c-record"]
+    assert len({h.score for h in hits}) == 1
+
+
+def test_scores_are_between_0_and_100_and_full_title_is_100():
+    hits = search([strategy("x", "Fentanyl test strips")], {}, "fentanyl test strips")
+    assert hits[0].score == 100.0
+
+
+def test_overdose_queries_put_emergency_records_first():
+    records = [
+        strategy("overdose-response", "Respond", emergency=True),
+        strategy("overdose-facts", "Overdose overdose facts"),
+    ]
+    assert ids(search(records, {}, "overdose"))[0] == "overdose-response"
+    assert ids(search(records, {}, "OD"))[0] == "overdose-response"
+    assert about_overdose("my friend is overdosing") and about_overdose("ovedrose")
+    assert not about_overdose("naloxone") and not about_overdose("dose")
+
+
+def test_offer_filter_and_limit():
+    records = [strategy("a", "Kit a", offers=["naloxone"]), strategy("b", "Kit b"), strategy("c", "Kit c", offers=["naloxone"])]
+    assert ids(search(records, OFFERS, "kit", offer="naloxone")) == ["a", "c"]
+    assert len(search(records, OFFERS, "kit", limit=1)) == 1
+
+
+def test_resolve_offer_accepts_ids_labels_and_aliases():
+    assert resolve_offer(OFFERS, "narcan") == "naloxone"
+    assert resolve_offer(OFFERS, "Needle  Exchange") == "syringe-services"
+    assert resolve_offer(OFFERS, "naloxone (narcan)") == "naloxone"
+
+
+def test_bundled_queries_people_type():
+    loaded = catalog.load(catalog.layers(env={}))
+    records = loaded.records()
+    expectations = {
+        "narcan": "naloxone",
+        "needle exchange": "syringe-services",
+        "nalaxone": "naloxone",
+        "syrnge": "syringe-services",
+        "fentanyl test strips": "drug-checking",
+    }
+    for query, expected in expectations.items():
+        assert expected in ids(search(records, loaded.offers, query, limit=3)), query
+
+
+RECORDS = [strategy("naloxone", "Naloxone", aliases=["narcan"], body="Give it fast."), Service(id="van", name="Harbor van", summary="Fictional.")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200))
+def test_any_query_is_safe_and_well_ordered(query):
+    hits = search(RECORDS, OFFERS, query)
+    assert all(0 <= h.score <= 100 for h in hits)
+    if not about_overdose(query):
+        keys = [(-h.score, h.record.id) for h in hits]
+        assert keys == sorted(keys)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(categories=["Lu", "Ll", "Mn", "Pc", "Pd", "Zs"]), max_size=40))
+def test_normalize_is_idempotent_and_case_blind(text):
+    once = normalize(text)
+    assert normalize(once) == once
+    assert normalize(text.upper()) == normalize(text.lower()) or "ß" in text.lower() or "ı" in text.lower() or "ſ" in text.lower()
+
+
+def test_index_vocabulary_covers_every_field():
+    index = Index([strategy("x", "Title", aliases=["alias"], body="body", steps=["stepword"], offers=["naloxone"])], OFFERS)
+    assert {"title", stem("alias"), "body", "stepword", "narcan", "strategy"} <= set(index.postings)
