@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 import json
 import re
 import types
@@ -198,13 +199,19 @@ def build_records(file: str, document: dict[str, Any], today: datetime.date | No
     return records, problems
 
 
+@functools.cache
+def _shape(cls: type) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The data-file fields of a record type and their types (slow to compute, so once)."""
+    fields = {f.name: f for f in msgspec.structs.fields(cls) if f.name not in DERIVED}
+    return fields, typing.get_type_hints(cls)
+
+
 def build_record(file: str, kind: str, index: int, table: dict[str, Any], today: datetime.date) -> tuple[Record | None, list[Problem]]:
     cls = TYPES[kind]
     record_id = table.get("id") if isinstance(table.get("id"), str) else None
     where = dict(file=file, kind=kind, index=index, id=record_id)
     problems: list[Problem] = []
-    fields = {f.name: f for f in msgspec.structs.fields(cls) if f.name not in DERIVED}
-    hints = typing.get_type_hints(cls)
+    fields, hints = _shape(cls)
     data: dict[str, Any] = {}
     for key, value in table.items():
         if key not in fields:
