@@ -67,36 +67,39 @@ def listing(items: Sequence[Item], show_score: bool = False) -> Table:
     return table
 
 
-def paragraphs(body: str) -> Text:
-    """Plain-text body: blank lines between paragraphs, "- " lines as bullets."""
-    out = Text()
+def _hanging(marks: Sequence[str], lines: Sequence[str], style: str = "") -> Table:
+    """Lines after a mark (a number or a bullet), wrapped lines aligned under the text, not the mark."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(justify="right", no_wrap=True, style="bold " + style)
+    grid.add_column(style=style)
+    for mark, line in zip(marks, lines):
+        grid.add_row(mark, Text(clean(line)))
+    return grid
+
+
+def paragraphs(body: str) -> Group:
+    """Plain-text body: blank lines between paragraphs, "- " lines as bullets, "Heading:" lines bold."""
+    parts: list = []
     for block in body.strip().split("\n\n"):
-        if out:
-            out.append("\n\n")
-        lines = block.strip().splitlines()
-        for n, line in enumerate(lines):
-            line = line.strip()
-            if n:
-                out.append("\n")
+        if parts:
+            parts.append(Text(""))
+        bullets: list[str] = []
+        for line in (line.strip() for line in block.strip().splitlines()):
             if line.startswith("- "):
-                out.append("  • ")
-                out.append(clean(line[2:]))
-            elif line.endswith(":") and len(line) < 60:
-                out.append(clean(line), style="bold")
-            else:
-                out.append(clean(line))
-    return out
+                bullets.append(line[2:])
+                continue
+            if bullets:
+                parts.append(_hanging(["•"] * len(bullets), bullets))
+                bullets = []
+            heading = line.endswith(":") and len(line) < 60
+            parts.append(Text(clean(line), style="bold" if heading else ""))
+        if bullets:
+            parts.append(_hanging(["•"] * len(bullets), bullets))
+    return Group(*parts)
 
 
-def steps(items: Sequence[str], style: str = "") -> Text:
-    out = Text()
-    width = len(str(len(items)))
-    for n, step in enumerate(items, 1):
-        if n > 1:
-            out.append("\n")
-        out.append(f"{n:>{width}}. ", style="bold " + style)
-        out.append(clean(step), style=style)
-    return out
+def steps(items: Sequence[str], style: str = "") -> Table:
+    return _hanging([f"{n}." for n in range(1, len(items) + 1)], items, style)
 
 
 def _sources(record: Record) -> Text:
@@ -169,11 +172,9 @@ def detail(record: Record, bundled: bool) -> Panel:
 
 
 def overdose(strategy: Strategy, services: Sequence[Service]) -> Group:
-    """The emergency page: what to do first, in big plain steps, then what else to know."""
-    top = Text()
-    top.append("CALL 911 NOW", style="bold white on red")
-    top.append("  Say: someone is not breathing / will not wake up.", style="bold")
-    first = Panel(Group(top, Text(""), text(strategy.summary, "bold"), Text(""), steps(strategy.steps, "bold")),
+    """The emergency page: the steps first, in short bold lines; then the signs and what else to know."""
+    first = Panel(Group(Text("CALL 911 NOW", style="bold white on red"), Text(""), steps(strategy.steps, "bold"),
+                        Text(""), text(strategy.summary)),
                   title=text(strategy.title, "bold red"), title_align="left", border_style="red", padding=(0, 1))
     parts: list = [first]
     if strategy.body:
