@@ -38,8 +38,8 @@ STATES = {
 # These have their own ISO 3166-1 code as well as US-XX, so coverage = ["PR"] reaches Puerto Rico.
 OWN_COUNTRY_CODE = frozenset({"PR", "VI", "GU", "AS", "MP", "FM", "MH", "PW"})
 
-_ZIP = re.compile(r"(\d{5})(?:-\d{4})?")
-_NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)"
+_ZIP = re.compile(r"([0-9]{5})(?:-[0-9]{4})?")
+_NUMBER = r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
 _COORDINATES = re.compile(rf"({_NUMBER})\s*(?:,|\s)\s*({_NUMBER})")
 _LEADING_NUMBER = re.compile(rf"{_NUMBER}\s*,")
 # zipcodes stores a few non-zone words (a town name) in its timezone field; an IANA name has a slash.
@@ -100,8 +100,8 @@ def parse_place(text: str) -> Place:
     if not text:
         raise UsageError(f"The place is empty; give {FORMS}.")
     if _ZIP.fullmatch(text):
+        info = zip_info(text)
         code = text[:5]
-        info = zip_info(code)
         if info is None:
             raise PlaceNotFoundError(f'No ZIP code {code} with a known location. Check the digits, or give a city and state like "Baltimore, MD".')
         return info.place(f"{code} ({info.city}, {info.state})")
@@ -229,32 +229,15 @@ def normalise(text: str) -> str:
     return _MC.sub("mc", " ".join(words))
 
 
-def _suggest(name: str, choices: list[str], state: str) -> str:
-    import difflib
-
-    by_key = {normalise(c): c for c in choices}
-    close = difflib.get_close_matches(normalise(name), list(by_key), n=3, cutoff=0.75)
-    return f"; did you mean {' or '.join(f'{by_key[k]}, {state}' for k in close)}?" if close else ""
-
-
-def _suggest_anywhere(name: str, index: dict[str, dict[str, list[ZipInfo]]]) -> str:
-    from rapidfuzz import fuzz, process
-
-    close = process.extract(normalise(name), list(index), scorer=fuzz.ratio, limit=3, score_cutoff=80)
-    labels = [f"{_city_name(zs, key)}, {s}" for key, _, _ in close for s, zs in sorted(index[key].items())][:3]
-    return f'; did you mean {" or ".join(labels)}?' if labels else ""
-
-
 def zip_info(code: str) -> ZipInfo | None:
-    """The centroid, city, state and time zone of a 5-digit US ZIP code, if it has a location."""
-    return _ZIPS.get(code[:5])
+    """The centroid, city, state and time zone of a US ZIP code ("21201" or "21201-1234"), if it has a location."""
+    m = _ZIP.fullmatch(code.strip())
+    return _ZIPS.get(m.group(1)) if m else None
 
 
-def zip_timezone(code: str | None) -> str | None:
+def zip_timezone(code: str) -> str | None:
     """The IANA time zone of a ZIP code, or None."""
-    if not code or not _ZIP.fullmatch(code.strip()):
-        return None
-    info = zip_info(code.strip())
+    info = zip_info(code)
     return info.timezone if info else None
 
 
@@ -307,7 +290,7 @@ class _ZipTable:
             return self._cache.get(code)
         import zipcodes
 
-        rows = zipcodes.matching(code) if code.isdigit() and len(code) == 5 else []
+        rows = zipcodes.matching(code)
         self._cache[code] = _info(rows[0]) if rows else None
         return self._cache[code]
 

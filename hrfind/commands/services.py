@@ -1,0 +1,167 @@
+"""`hrfind services`: the nearest places that offer something, open now, and the lines that reach you."""
+
+import datetime
+import enum
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from hrfind.errors import ExitStatus, UsageError
+from hrfind.model import ACCESS, REMOTE_ACCESS
+from hrfind.output import Item
+from hrfind.runner import Run, command
+
+if TYPE_CHECKING:
+    from rich.console import Group
+    from rich.text import Text
+
+    from hrfind.geo import Place
+    from hrfind.hours import Moment
+    from hrfind.locate import Answer, Result
+    from hrfind.model import Service
+
+Access = enum.Enum("Access", {name: name for name in ACCESS}, type=str)
+
+
+def services(
+    run: Run,
+    query: Annotated[Optional[list[str]], typer.Argument(metavar="[QUERY]...", help="Words to look for among the matches (optional).", show_default=False)] = None,
+    near: Annotated[Optional[str], typer.Option("--near", metavar="PLACE", help='A ZIP code, "City, ST" or "lat,lon".', show_default=False)] = None,
+    radius: Annotated[Optional[float], typer.Option("--radius", metavar="MILES", help="Only services within this many miles; all of them unless --limit is given too.", show_default=False)] = None,
+    offers: Annotated[Optional[list[str]], typer.Option("--offers", metavar="OFFER", help="Only services that offer this (id or alias, e.g. narcan); repeat to require several.", show_default=False)] = None,
+    open_now: Annotated[bool, typer.Option("--open-now", help="Only services known to be open now, in their own time zone.")] = False,
+    open_at: Annotated[Optional[str], typer.Option("--open-at", metavar="WHEN", help='Only services open then: "sat 10:00" or "2026-11-28T10:00", in each service\'s local time.', show_default=False)] = None,
+    language: Annotated[Optional[str], typer.Option("--language", metavar="CODE", help='Only services in this language: "es" or "Spanish".', show_default=False)] = None,
+    free: Annotated[bool, typer.Option("--free", help="Only free services.")] = False,
+    access: Annotated[Optional[Access], typer.Option("--access", help="Only services reached this way.", show_default=False)] = None,
+    remote: Annotated[bool, typer.Option("--remote/--no-remote", help="Add phone, text, online and mail services that cover the place.")] = True,
+    limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="At most this many local services (default 10, or all within --radius).", show_default=False)] = None,
+) -> ExitStatus:
+    """Find services near a place: nearest first, open now, then phone and online services that reach it."""
+    from hrfind import geo, hours, locate
+
+    if open_now and open_at:
+        raise UsageError("Give --open-now or --open-at WHEN, not both.")
+    now = datetime.datetime.now(datetime.timezone.utc)
+    moment = hours.parse_when(open_at, now) if open_at else (now if open_now else None)
+    place = geo.parse_place(near) if near is not None else None
+    catalog = run.catalog()
+    text = " ".join(query or [])
+    filters = locate.Filters(offers=offers or (), language=language, free=free, access=access.value if access else None, query=text)
+    if limit is None and radius is None:
+        limit = locate.LIMIT
+    answer = locate.find(catalog, place, filters, now=now, open_at=moment, radius=radius, limit=limit, remote=remote)
+    for note in answer.notes:
+        run.note(note)
+    items = [Item(r.service, _extras(r, text)) for r in answer.results]
+    empty = _empty(place, radius is not None, "--open-now" if open_now else "--open-at" if open_at else None)
+    if run.mode == "geojson":
+        return _geojson(run, answer.results, items, empty)
+    return run.emit(items, lambda shown: _view(shown, answer, place, moment, now), empty=empty)
+
+
+def _empty(place: "Place | None", radius: bool, when: str | None) -> str:
+    """What to say when nothing matched, with the options worth relaxing."""
+    tries = ["a wider --radius"] if radius else []
+    tries.append("fewer filters")
+    if when:
+        tries.append(f"leaving out {when}")
+    where = f" near {place.label}" if place else ""
+    return f"No service matched{where}. Try {', or '.join(tries)}."
+
+
+def _extras(result: "Result", query: str) -> dict:
+    extras = {
+        "distance_mi": None if result.distance_mi is None else round(result.distance_mi, 2),
+        "approximate": result.approximate,
+        "open_now": result.open_now,
+        "hours_today": result.hours_today,
+    }
+    if query:
+        extras["score"] = result.score
+    return extras
+
+
+def _geojson(run: Run, results: "tuple[Result, ...]", items: list[Item], empty: str) -> ExitStatus:
+    from hrfind import geojson
+    from hrfind.output import as_dict
+
+    rows = [(as_dict(item), *result.location) for result, item in zip(results, items) if result.location and not result.remote]
+    run.env.stdout.write(geojson.dumps(geojson.feature_collection(rows)))
+    if not rows:
+        run.note(empty if not items else f"None of the {len(items)} matching services has a location to map.")
+        return ExitStatus.NO_MATCH
+    return ExitStatus.OK
+
+
+def _view(items: list[Item], answer: "Answer", place: "Place | None", moment: "Moment | None", now: datetime.datetime) -> "Group":
+    """Name, distance, open status, address and contact; remote services in a section of their own."""
+    from rich import box
+    from rich.console import Group
+    from rich.table import Table
+
+    from hrfind.human import text
+    from hrfind.output import clean
+
+    title = "Services" if place is None else f"Services near {place.label}"
+    if moment is now:
+        title += ", open now"
+    elif isinstance(moment, datetime.datetime):
+        title += f", open at {moment.isoformat(sep=' ', timespec='minutes')}"
+    elif moment is not None:
+        title += f", open at {moment} local time"
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column("Distance", justify="right", no_wrap=True)
+    table.add_column("Service", ratio=2)
+    table.add_column("Hours and contact", ratio=1, min_width=18, overflow="fold")
+    for n, (item, result) in enumerate(zip(items, answer.results)):
+        if n == answer.local and n:
+            table.add_section()
+        service = result.service
+        about = text(service.name, "bold")
+        for line, style in ((_where(result), ""), (service.id, "dim")):
+            if line:
+                about.append("\n" + clean(line), style=style)
+        reach = _status(result)
+        reach.append("\n" + clean(_contact(service)))
+        table.add_row(_distance(result), about, reach)
+    return Group(text(title, "bold"), table)
+
+
+def _distance(result: "Result") -> "Text":
+    from hrfind.human import text
+
+    if result.remote:
+        return text("remote", "cyan")
+    if result.distance_mi is None:
+        return text("")
+    return text(f"{'~' if result.approximate else ''}{result.distance_mi:.1f} mi")
+
+
+def _status(result: "Result") -> "Text":
+    from hrfind.human import text
+
+    if result.status is None:
+        return text(result.hours_today or ("hours unknown" if result.service.hours else "no hours listed"), "dim")
+    return text(result.status, "green" if result.open_now else "yellow")
+
+
+def _where(result: "Result") -> str:
+    """The address of a site; how a remote service is reached and where it reaches."""
+    service = result.service
+    if result.remote:
+        ways = [a for a in service.access if a in REMOTE_ACCESS]
+        return f"{', '.join(ways)}; covers {', '.join(service.coverage)}"
+    a = service.address
+    if a is None:
+        return ""
+    return ", ".join(p for p in (a.street, a.city, " ".join(q for q in (a.region, a.postal_code) if q)) if p)
+
+
+def _contact(service: "Service") -> str:
+    by_phone = [p for p in (service.phone, f"text {service.text}" if service.text else None) if p]
+    return " / ".join(by_phone) or service.url or ""
+
+
+def register(app: typer.Typer) -> None:
+    command(app, formats={"geojson": "Print a GeoJSON FeatureCollection of the services with a location."})(services)
