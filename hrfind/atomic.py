@@ -10,14 +10,18 @@ from pathlib import Path
 from typing import IO
 
 
+def _umask() -> int:
+    umask = os.umask(0)  # the only way to read it is to set it
+    os.umask(umask)
+    return umask
+
+
 def _new_file_mode(path: Path) -> int:
     """The mode the file would get if written plainly: its current one, else the umask's."""
     try:
         return os.stat(path).st_mode & 0o7777
     except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+        return 0o666 & ~_umask()
 
 
 @contextlib.contextmanager
@@ -55,3 +59,20 @@ def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> None:
     """Replace a file's content with `data` (text is written as UTF-8) in one step."""
     with replacing(path, "wb") as file:
         file.write(data.encode("utf-8") if isinstance(data, str) else data)
+
+
+@contextlib.contextmanager
+def new_folder(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """A folder to fill that appears at `path`, whole, only when the block ends without an exception."""
+    import shutil
+
+    path = Path(path)
+    temp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"))
+    try:
+        yield temp
+        os.chmod(temp, 0o777 & ~_umask())
+        os.rename(temp, path)  # fails, rather than merging, if the folder appeared meanwhile
+    except BaseException:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise
+    _sync_folder(path.parent)

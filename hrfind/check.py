@@ -24,7 +24,7 @@ ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 SOURCE_DATE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?")
 LANGUAGE = re.compile(r"[a-z]{2}")
 COVERAGE = re.compile(r"[A-Z]{2}(-[A-Z0-9]{1,3})?")
-PHONE = re.compile(r"\+?[0-9][0-9 ().-]*[0-9](\s*(x|ext\.?)\s*[0-9]+)?")
+PHONE = re.compile(r"\+?\(?[0-9][0-9 ().-]*[0-9](\s*(x|ext\.?)\s*[0-9]+)?")
 URL = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
 # Keys a reader fills in, never a data file.
 DERIVED = frozenset({"origin"})

@@ -54,11 +54,12 @@ def root(
 
 
 # commands register here: each module adds its commands to `app` through hrfind.runner.command.
-from hrfind.commands import data as _data, knowledge as _knowledge, services as _services  # noqa: E402
+from hrfind.commands import data as _data, interop as _interop, knowledge as _knowledge, services as _services  # noqa: E402
 
 _knowledge.register(app)
 _services.register(app)
 _data.register(app)
+_interop.register(app)
 
 
 def main() -> None:

@@ -165,7 +165,7 @@ def _location(service: Service, notes: list[str]) -> tuple[float, float, bool] |
     """(lat, lon, approximate): its own coordinates, else its US postal code's centre, else None."""
     if service.lat is not None and service.lon is not None:
         if -90 <= service.lat <= 90 and -180 <= service.lon <= 180:
-            return service.lat, service.lon, False
+            return service.lat, service.lon, service.geocoded
         notes.append(f'warning: {service.origin}: service "{service.id}": lat/lon {service.lat}, {service.lon} is not on Earth; '
                      "its location was ignored. Run hrfind validate.")
         return None

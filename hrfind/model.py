@@ -93,6 +93,11 @@ class Service(msgspec.Struct, frozen=True, kw_only=True):
         return self.name
 
     @property
+    def geocoded(self) -> bool:
+        """Its lat/lon are its postal code's centre, placed there by an importer: approximate."""
+        return bool(self.provenance and self.provenance.get("geocoded"))
+
+    @property
     def is_remote(self) -> bool:
         """Reachable without visiting a site (phone, text, online or mail)."""
         return bool(self.coverage) and any(a in REMOTE_ACCESS for a in self.access)

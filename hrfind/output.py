@@ -55,6 +55,40 @@ def json_lines(items: Sequence[Item]) -> str:
     return "".join(msgspec.json.encode(as_dict(i)).decode() + "\n" for i in items)
 
 
+def csv_text(items: Sequence[Item]) -> str:
+    """A spreadsheet of records: one row each, every field a column (the union over kinds).
+
+    Lists of words join with "; "; the address spreads over `address.*` columns; lists of
+    tables (hours, sources) stay JSON, so nothing is lost on the way through a spreadsheet.
+    """
+    import csv
+    import io
+
+    import msgspec
+
+    records = [as_dict(item) for item in items]
+    tables = {key for record in records for key, value in record.items() if isinstance(value, dict)}
+    rows = []
+    for record in records:
+        row: dict[str, Any] = {}
+        for key, value in record.items():
+            if key in tables:  # an absent table is empty columns, not a column of its own
+                row.update({f"{key}.{k}": v for k, v in (value or {}).items()})
+            elif isinstance(value, list) and any(isinstance(v, dict) for v in value):
+                row[key] = msgspec.json.encode(value).decode()
+            elif isinstance(value, list):
+                row[key] = "; ".join(map(str, value))
+            else:
+                row[key] = value
+        rows.append(row)
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({k: plain_value(v) if isinstance(v, bool) else v for k, v in row.items()} for row in rows)
+    return out.getvalue()
+
+
 def plain_value(value: Any) -> str:
     if value is None:
         return ""

@@ -59,13 +59,11 @@ class Export:
     format: str  # a key of FORMATS
     name: str  # the data package's name, else the file or folder name
     duplicates: dict[str, int] = dataclasses.field(default_factory=dict)  # table -> identical rows dropped
+    columns: dict[str, set[str]] = dataclasses.field(default_factory=dict)  # table -> its header's columns
 
-    def rows(self, *names: str) -> list[Row]:
-        """The rows of the first of these tables that the export has."""
-        for name in names:
-            if name in self.tables:
-                return self.tables[name]
-        return []
+    def rows(self, name: str) -> list[Row]:
+        """The rows of a table; none when the export does not have it."""
+        return self.tables.get(name, [])
 
 
 def column(name: str) -> str:
@@ -81,7 +79,7 @@ def table_name(file_name: str) -> str:
 def decode(data: bytes) -> str:
     """CSV bytes as text: UTF-8 (with or without a byte-order mark), UTF-16 with one, else Windows-1252."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        return data.decode("utf-16", errors="replace")  # a truncated last character must not lose the file
     for encoding in ("utf-8-sig", "cp1252"):  # spreadsheets on Windows save cp1252
         try:
             return data.decode(encoding)
@@ -90,26 +88,26 @@ def decode(data: bytes) -> str:
     return data.decode("latin-1")  # never fails: bytes that cp1252 leaves undefined
 
 
-def parse_csv(text: str) -> list[Row]:
-    """Rows with normalised headers and stripped values; blank rows and extra cells dropped."""
+def parse_csv(text: str) -> tuple[list[str], list[Row]]:
+    """The normalised header and the rows, with stripped values; blank rows and extra cells dropped."""
     import csv
     import sys
 
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # long descriptions are normal in directories
-    first = text.split("\n", 1)[0]
+    first = text[:4096].split("\n", 1)[0]
     # Some exports use semicolons or tabs; a header with none of the usual commas tells.
     delimiter = "," if "," in first else ";" if ";" in first else "\t" if "\t" in first else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = next(reader, None)
     if header is None:
-        return []
+        return [], []
     names = [column(h) for h in header]
     rows: list[Row] = []
     for cells in reader:
         row = {name: _clean(cell) for name, cell in zip(names, cells) if name}
         if any(row.values()):
             rows.append(row)
-    return rows
+    return names, rows
 
 
 def _clean(cell: str) -> str:
@@ -159,7 +157,16 @@ def _zip_files(path: Path) -> dict:
     # A package zipped inside its folder: the export starts where datapackage.json is, else at the shallowest CSV.
     top = min(names, key=lambda n: (PurePosixPath(n).name != "datapackage.json", len(PurePosixPath(n).parts)))
     root = PurePosixPath(top).parent
-    return {PurePosixPath(n).relative_to(root).as_posix(): (lambda n=n: archive.read(n))
+
+    def reader(member: str):
+        def read() -> bytes:
+            try:
+                return archive.read(member)
+            except (zipfile.BadZipFile, OSError) as error:  # a truncated download or a bad checksum
+                raise DataError(f"Cannot read {member} in {path} ({error}). Check the download, or unpack it and give the folder.") from error
+        return read
+
+    return {PurePosixPath(n).relative_to(root).as_posix(): reader(n)
             for n in names if root == PurePosixPath(".") or root in PurePosixPath(n).parents}
 
 
@@ -176,9 +183,10 @@ def _assemble(files: dict, name: str, source: Path) -> Export:
     csvs = [p for p in _resource_paths(package) if p in files] or [f for f in files if "/" not in f and f.lower().endswith(".csv")]
     tables: dict[str, list[Row]] = {}
     duplicates: dict[str, int] = {}
+    columns: dict[str, set[str]] = {}
     for file in csvs:
         try:
-            rows = parse_csv(decode(files[file]()))
+            header, rows = parse_csv(decode(files[file]()))
         except OSError as error:
             raise DataError(f"Cannot read {file} in {source} ({error.strerror or error}). Check its permissions.") from error
         unique = list({tuple(r.items()): r for r in rows}.values())  # exports made by joins repeat rows
@@ -186,9 +194,10 @@ def _assemble(files: dict, name: str, source: Path) -> Export:
         if len(unique) < len(rows):
             duplicates[table] = duplicates.get(table, 0) + len(rows) - len(unique)
         tables.setdefault(table, []).extend(unique)
+        columns.setdefault(table, set()).update(header)
     if "services" not in tables:
         raise DataError(f"No services table (services.csv) in {source}. Give the folder, datapackage.json or .zip of an HSDS or Ohana export.")
-    return Export(tables, detect(tables, package), name, duplicates)
+    return Export(tables, detect(tables, columns, package), name, duplicates, columns)
 
 
 def _package(files: dict, source: Path) -> dict:
@@ -207,19 +216,17 @@ def _resource_paths(package: dict) -> list[str]:
     return [r["path"].removeprefix("./") for r in resources if isinstance(r, dict) and isinstance(r.get("path"), str)]
 
 
-def detect(tables: dict[str, list[Row]], package: dict) -> str:
+def detect(tables: dict[str, list[Row]], columns: dict[str, set[str]], package: dict) -> str:
     """Which layout the export follows, from the package's version or else the tables and columns."""
     version = str(package.get("version", ""))
     for prefix, fmt in (("3", "hsds-3.0"), ("2", "hsds-2.0"), ("1", "hsds-1.1")):
         if version.startswith(prefix) and package.get("resources"):
             return fmt
-    service_columns = set().union(*(r.keys() for r in tables["services"][:50]))
-    if "mail_addresses" in tables or ("location_id" in service_columns and "service_at_location" not in tables):
+    if "mail_addresses" in tables or ("location_id" in columns["services"] and "service_at_location" not in tables):
         return "ohana"
     if "addresses" in tables or "taxonomy_terms" in tables or "attributes" in tables:
         return "hsds-3.0"
-    schedule_columns = set().union(*(r.keys() for r in tables.get("schedules", [])[:50]))
-    if "freq" in schedule_columns or "byday" in schedule_columns:
+    if {"freq", "byday"} & columns.get("schedules", set()):
         return "hsds-2.0"
     return "hsds-1.1"
 

@@ -1,0 +1,703 @@
+"""Map an HSDS or Ohana export onto hrfind services in the TOML shape of DESIGN.md, and count what happened.
+
+One service is made per service-at-location (per service where the export links it to no location).
+Every table made here goes through hrfind.check before it is kept, so the file written always
+passes `hrfind validate`.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import datetime
+import functools
+import hashlib
+import html
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from hrfind.check import COVERAGE, ID, PHONE, URL, build_record
+from hrfind.hsds import languages
+from hrfind.hsds.read import FORMATS, Export, Row, read_export, squash
+from hrfind.hsds.spec import ID_TERM_CODE
+from hrfind.model import DAYS, Offer
+
+INACTIVE = ("inactive", "defunct", "temporarily closed", "closed")
+_TAG = re.compile(r"<[^>]+>")
+_UUID = re.compile(r"[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}", re.IGNORECASE)
+_SLUG = re.compile(r"[^a-z0-9]+")
+_US_ZIP = re.compile(r"\d{5}(-\d{4})?")
+# 9, 9:00, 09:00:00.000, 0900, 930, each with an optional am/pm.
+_TIME = re.compile(r"(?P<hour>\d{1,2})(?::?(?P<minute>\d{2})(?::\d{2}(?:\.\d+)?)?)?\s*(?P<half>am|pm|a|p)?")
+_DATE_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_DATE_US = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{2,4})")
+# Where run-together address lines meet: "Street2nd", "FloorBrooklyn", "Blvd.Suite", "2000Chicago".
+_JOINED = re.compile(r"(?<=[a-z]{2})(?=[A-Z\d])|(?<=[a-z]{2}\.)(?=[A-Z])|(?<=\d)(?=[A-Z][a-z])"
+                     r"|(?<=[a-z.])(?=(?:Suite|Ste|Floor|Fl|Unit|Room|Rm|Apt|Bldg|Building)\b)")
+_DAY_WORDS = {
+    **{d: d for d in DAYS},
+    "monday": "mon", "tuesday": "tue", "tues": "tue", "wednesday": "wed", "thursday": "thu", "thur": "thu",
+    "thurs": "thu", "friday": "fri", "saturday": "sat", "sunday": "sun",
+    "mo": "mon", "tu": "tue", "we": "wed", "th": "thu", "fr": "fri", "sa": "sat", "su": "sun",
+    # 1 = Monday as in ISO 8601; 0 and 7 both mean Sunday in the exports seen in the wild.
+    "1": "mon", "2": "tue", "3": "wed", "4": "thu", "5": "fri", "6": "sat", "7": "sun", "0": "sun",
+}
+_COUNTRIES = {"usa": "US", "u s": "US", "u s a": "US", "united states": "US", "united states of america": "US", "canada": "CA"}
+# Single words that the offer vocabulary uses as aliases but that mean other things in a general
+# directory ("works with families", "legal referral", "tax prep", a phone number with 988 in it).
+# In free text they count only as part of a longer phrase; a taxonomy term that is exactly the word still counts.
+AMBIGUOUS = frozenset({"work", "treatment", "referral", "pipe", "stem", "screen", "straw", "peer", "mat", "sub",
+                       "pep", "prep", "sep", "otp", "nua", "nor", "ssp", "988", "spotting", "spotter", "rehab",
+                       "dressing", "poisoning", "cotton", "cooker", "fts", "bandage", "condom"})
+FREE = ("free", "none", "no fee", "no cost", "no charge", "0 00")
+ESSENTIAL = frozenset({"id", "name"})  # a service cannot be kept without these, whatever else is dropped
+
+
+@dataclasses.dataclass
+class Report:
+    """What an import made of an export: the lines printed on stderr come from here."""
+
+    format: str
+    dataset: str
+    imported: int = 0
+    located: int = 0
+    geocoded: int = 0
+    with_hours: int = 0
+    with_offers: int = 0
+    skipped: collections.Counter = dataclasses.field(default_factory=collections.Counter)
+    dropped: collections.Counter = dataclasses.field(default_factory=collections.Counter)  # field -> values dropped
+
+    def lines(self) -> list[str]:
+        skipped = sum(self.skipped.values())
+        reasons = ", ".join(f"{n} {reason}" for reason, n in sorted(self.skipped.items(), key=lambda r: (-r[1], r[0])))
+        lines = [
+            f"imported {self.imported} services from {self.dataset} ({FORMATS[self.format]})",
+            f"located: {self.located} ({self.geocoded} geocoded from postal codes, approximate)",
+            f"with hours: {self.with_hours}",
+            f"with offers: {self.with_offers}",
+            f"skipped: {skipped}" + (f" ({reasons})" if reasons else ""),
+        ]
+        if self.dropped:
+            lines.append("values dropped as invalid: " + ", ".join(f"{n} {f}" for f, n in sorted(self.dropped.items())))
+        return lines
+
+
+@dataclasses.dataclass
+class Imported:
+    services: list[dict[str, Any]]  # TOML tables of [[service]]
+    report: Report
+
+    def toml(self) -> str:
+        import tomli_w
+
+        header = (f"# Imported by hrfind from {self.report.dataset} ({FORMATS[self.report.format]}).\n"
+                  "# Edit freely; re-importing the same export gives the same ids.\n\n")
+        return header + tomli_w.dumps({"service": self.services})
+
+    def write(self, path: Path) -> None:
+        from hrfind.atomic import write_atomic
+
+        write_atomic(path, self.toml())
+
+
+def import_hsds(source: Path, offers: Mapping[str, Offer], today: datetime.date | None = None) -> Imported:
+    """Read an export and map it; `offers` is the vocabulary that taxonomy terms and text are matched against."""
+    export = read_export(source)
+    return Mapper(export, offers, today or datetime.date.today()).run()
+
+
+def slug(text: str, limit: int = 48) -> str:
+    """Lowercase-kebab of a text, cut at a word boundary."""
+    from hrfind.search import normalize
+
+    words = _SLUG.sub("-", normalize(text)).strip("-")
+    if len(words) > limit:
+        words = words[:limit].rsplit("-", 1)[0]
+    return words
+
+
+def short_id(source_id: str) -> str:
+    """A source id as the readable tail of an hrfind id: UUIDs by their first eight digits."""
+    if _UUID.fullmatch(source_id):
+        return source_id[:8].lower()
+    return slug(source_id, 24) or hashlib.sha1(source_id.encode()).hexdigest()[:8]
+
+
+@functools.lru_cache(maxsize=4096)  # exports repeat the same few times thousands of times
+def parse_time(text: str, closing: bool = False) -> str | None:
+    """ "HH:MM" for 9:00, 09:00:00, 9am, 5:00 p.m., 0900, noon or midnight; None when unreadable."""
+    text = text.strip().lower()
+    if text in ("noon", "12 noon"):
+        return "12:00"
+    if text == "midnight":
+        return "24:00" if closing else "00:00"
+    text = re.sub(r"(z|[+-]\d{2}:?\d{2})$", "", text)  # a UTC offset on an HSDS 3.0 time: the clock reading stays
+    text = re.sub(r"\b([ap])\.?\s*m\.?$", r"\1m", text).strip()
+    m = _TIME.fullmatch(text)
+    if not m:
+        return None
+    hour, minute, half = int(m["hour"]), int(m["minute"] or 0), m["half"]
+    if half:  # 12-hour clock: 12am is midnight, 12pm is noon
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half.startswith("p") else 0)
+    if minute > 59 or hour > 24 or (hour == 24 and minute):
+        return None
+    if closing and (hour, minute) in ((23, 59), (0, 0)):
+        return "24:00"  # the usual ways of writing "until the end of the day"
+    return f"{hour:02d}:{minute:02d}"
+
+
+@functools.lru_cache(maxsize=1024)
+def parse_days(text: str) -> tuple[str, ...]:
+    """Days from "Monday", "mon", "MO,TU", "1" (Monday) to "7", or a range like "Mon-Fri"."""
+    found: list[str] = []
+    text = re.sub(r"\s*(?:[-\u2013]|\bthrough\b|\bthru\b|\bto\b)\s*", "-", text.strip().lower())
+    for part in re.split(r"[,;/\s]+(?:and\s+)?|\band\b", text):
+        if not part:
+            continue
+        if "-" in part and not part.startswith("-"):
+            start, _, end = part.partition("-")
+            if start in _DAY_WORDS and end in _DAY_WORDS:
+                a, b = DAYS.index(_DAY_WORDS[start]), DAYS.index(_DAY_WORDS[end])
+                found.extend(DAYS[(a + i) % 7] for i in range((b - a) % 7 + 1))
+                continue
+        day = _DAY_WORDS.get(part.rstrip("."))
+        if day is None:
+            return ()  # "1MO" (the first Monday of a month) and the like: not a weekly day
+        found.append(day)
+    return tuple(dict.fromkeys(found))
+
+
+def parse_date(text: str) -> datetime.date | None:
+    """A date from ISO text (a date-time too), M/D/YYYY, or "January 01, 2020"; None for placeholders."""
+    text = text.strip()
+    if len(text) < 6:
+        return None
+    try:
+        if m := _DATE_ISO.match(text):
+            value = datetime.date(int(m[1]), int(m[2]), int(m[3]))
+        elif m := _DATE_US.fullmatch(text):
+            year = int(m[3]) + (2000 if len(m[3]) == 2 else 0)
+            value = datetime.date(year, int(m[1]), int(m[2]))
+        else:
+            value = datetime.datetime.strptime(text, "%B %d, %Y").date()
+    except ValueError:
+        return None
+    return value if value.year >= 1900 else None  # "0001-01-01" means "no date" in some systems
+
+
+def cost(texts: Iterable[str]) -> str | None:
+    """hrfind's cost words for what an export says about fees; None when it does not say clearly."""
+    from hrfind.search import normalize
+
+    for raw in texts:
+        text = normalize(raw)
+        if not text:
+            continue
+        if "sliding" in text or "based on income" in text or "according to income" in text:
+            return "sliding-scale"
+        if text == "0" or text.startswith(FREE):
+            return "free"
+        if "insurance" in text or "medicaid" in text or "medicare" in text or "medi cal" in text:
+            return "insurance"
+        if "low cost" in text or "reduced fee" in text or "donation" in text:
+            return "low-cost"
+    return None
+
+
+def clean_text(text: str) -> str:
+    """Plain text from a description that may hold HTML, on one line."""
+    if "<" in text or "&" in text:
+        text = html.unescape(_TAG.sub(" ", text))
+    return squash(text)
+
+
+def web_address(text: str) -> str | None:
+    """An http(s) address, adding the scheme directories often leave out; None for anything else."""
+    text = text.strip().strip('"')
+    if not text or " " in text:
+        return None
+    if not re.match(r"https?://", text, re.IGNORECASE):
+        if "@" in text or "." not in text:
+            return None
+        text = "http://" + text.removeprefix("//")
+    return text if URL.fullmatch(text) else None
+
+
+def phone_number(number: str, extension: str = "") -> str | None:
+    """A phone number as dialled, with its extension; None when it is not a dialable number."""
+    number = squash(number.replace('"', "").replace("'", ""))
+    number = re.sub(r"^\((\d{3})\)\s*", r"\1 ", number)  # "(312) 341-1070": hrfind writes the area code bare
+    extension = extension.strip().removesuffix(".0")
+    if extension.isdigit():
+        number = f"{number} x{extension}"
+    return number if number and PHONE.fullmatch(number) else None
+
+
+def zip_point(code: str) -> tuple[float, float] | None:
+    """The centre of a US ZIP code, or None."""
+    from hrfind import geo
+
+    if not _US_ZIP.fullmatch(code):
+        return None
+    info = geo.zip_info(code)
+    return (info.lat, info.lon) if info else None
+
+
+def split_joined_address(text: str, postal_code: str) -> tuple[list[str], str | None]:
+    """(street lines, city) from lines run together, like "150 Court Street2nd FloorBrooklyn"."""
+    from hrfind import geo
+
+    city = None
+    info = geo.zip_info(postal_code) if _US_ZIP.fullmatch(postal_code) else None
+    if info and text.lower().endswith(info.city.lower()) and len(text) > len(info.city):
+        city, text = text[-len(info.city):], text[:-len(info.city)]
+    lines = [squash(p).strip(",") for p in _JOINED.split(text) if squash(p).strip(",")]
+    if city is None and len(lines) > 1 and re.fullmatch(r"[A-Za-z][A-Za-z .'-]*", lines[-1]):
+        city = lines.pop()
+    return [line.strip() for line in lines], city
+
+
+class OfferMatcher:
+    """Finds offer ids in taxonomy terms and service text through ids, labels and aliases."""
+
+    def __init__(self, offers: Mapping[str, Offer]) -> None:
+        from hrfind.search import words
+
+        self.ids = {o.id for o in offers.values()}
+        self.order = {o.id: i for i, o in enumerate(offers.values())}
+        self.phrases: dict[str, list[tuple[tuple[str, ...], str]]] = collections.defaultdict(list)
+        self.exact: dict[tuple[str, ...], str] = {}
+        for offer in offers.values():
+            label, _, aside = offer.label.partition("(")
+            for name in {offer.id.replace("-", " "), offer.label, label, aside.rstrip(")"), *offer.aliases}:
+                phrase = tuple(words(name))
+                if phrase:
+                    self.exact.setdefault(phrase, offer.id)
+                    self.phrases[phrase[0]].append((phrase, offer.id))
+
+    def find(self, terms: Iterable[str], texts: Iterable[str]) -> list[str]:
+        """Offer ids for taxonomy terms (codes or names) in their order, then those found in free text."""
+        from hrfind.search import words
+
+        found: dict[str, None] = {}
+        for term in terms:
+            code = term.strip().lower()
+            if code in self.ids:
+                found[code] = None
+            elif (offer := self.exact.get(tuple(words(term)))) is not None:
+                found[offer] = None
+            else:
+                found.update(dict.fromkeys(sorted(self._scan(words(term)), key=self.order.__getitem__)))
+        in_text = set().union(*(self._scan(words(text)) for text in texts))
+        found.update(dict.fromkeys(sorted(in_text - found.keys(), key=self.order.__getitem__)))
+        return list(found)
+
+    def _scan(self, tokens: list[str]) -> set[str]:
+        found = set()
+        for i, token in enumerate(tokens):
+            for phrase, offer in self.phrases.get(token, ()):
+                if len(phrase) == 1 and token in AMBIGUOUS:
+                    continue
+                if tuple(tokens[i:i + len(phrase)]) == phrase:
+                    found.add(offer)
+        return found
+
+
+def _index(rows: list[Row], key: str = "id") -> dict[str, Row]:
+    """Rows by a key; the first row wins when a key repeats."""
+    index: dict[str, Row] = {}
+    for row in rows:
+        if row.get(key):
+            index.setdefault(row[key], row)
+    return index
+
+
+def _group(rows: list[Row], key: str) -> dict[str, list[Row]]:
+    groups: dict[str, list[Row]] = collections.defaultdict(list)
+    for row in rows:
+        if row.get(key):
+            groups[row[key]].append(row)
+    return groups
+
+
+def first(row: Row | None, *names: str) -> str:
+    """The first non-empty value among these columns."""
+    if row:
+        for name in names:
+            if row.get(name):
+                return row[name]
+    return ""
+
+
+@dataclasses.dataclass
+class Pair:
+    """One service at one place: the unit that becomes one hrfind service."""
+
+    service: Row
+    link: Row | None  # the service_at_location row, when the export has one
+    location: Row | None
+
+
+class Mapper:
+    """The indexes over one export and the mapping of its services."""
+
+    def __init__(self, export: Export, offers: Mapping[str, Offer], today: datetime.date) -> None:
+        self.export = export
+        self.today = today
+        self.matcher = OfferMatcher(offers)
+        self.report = Report(export.format, export.name)
+        rows = export.rows
+        self.organizations = _index(rows("organizations"))
+        self.locations = _index(rows("locations"))
+        self.links = _group(rows("service_at_location"), "service_id")
+        self.locations_of_org = _group(rows("locations"), "organization_id")
+        linked = {"schedules": rows("schedules") + rows("regular_schedules"), "phones": rows("phones"), "languages": rows("languages")}
+        self.by = {key: {name: _group(table, key) for name, table in linked.items()}
+                   for key in ("service_at_location_id", "service_id", "location_id", "organization_id")}
+        self.physical = [_group([r for r in rows("addresses") if r.get("address_type", "physical").lower() in ("physical", "")], "location_id"),
+                         _group(rows("physical_addresses"), "location_id")]
+        self.postal = [_group([r for r in rows("addresses") if r.get("address_type", "").lower() == "postal"], "location_id"),
+                       _group(rows("postal_addresses"), "location_id"), _group(rows("mail_addresses"), "location_id")]
+        self.org_addresses = [_group(rows(name), "organization_id") for name in ("physical_addresses", "postal_addresses", "addresses")]
+        self.eligibility = _group(rows("eligibility"), "service_id")
+        self.areas = _group(rows("service_areas"), "service_id")
+        self.costs = _group(rows("cost_options"), "service_id")
+        self.metadata = _group(rows("metadata"), "resource_id")
+        self.id_terms = {r["id"] for r in rows("taxonomy_terms") if r.get("code") == ID_TERM_CODE and r.get("id")}
+        self.terms = self._terms()
+        self.hrfind_ids = self._hrfind_ids()
+        # Some exports (HSDS 1.1 from older systems) link services to places only through their organisation.
+        self.unlinked = not self.links and "location_id" not in export.columns.get("services", set())
+        self.used_ids: set[str] = set()
+
+    def _terms(self) -> dict[str, list[str]]:
+        """Service id -> the codes and names of its taxonomy terms, from every layout's tables."""
+        rows = self.export.rows
+        terms = {**_index(rows("taxonomy"), "id"), **_index(rows("taxonomy"), "taxonomy_id"), **_index(rows("taxonomy_terms"))}
+        found: dict[str, list[str]] = collections.defaultdict(list)
+
+        def add(service_id: str, term_id: str) -> None:
+            term = terms.get(term_id)
+            found[service_id] += [term_id] + ([first(term, "code"), first(term, "name", "term")] if term else [])
+
+        for row in rows("services_taxonomy") + rows("service_attributes"):
+            add(first(row, "service_id"), first(row, "taxonomy_id", "taxonomy_term_id"))
+        for row in rows("attributes"):
+            if row.get("link_entity", "service").lower() in ("service", "") and row.get("taxonomy_term_id") not in self.id_terms:
+                add(first(row, "link_id"), first(row, "taxonomy_term_id"))
+        for row in rows("services"):
+            for term_id in re.split(r"[,;]\s*", row.get("taxonomy_ids", "")):
+                if term_id:
+                    add(row.get("id", ""), term_id)
+        return found
+
+    def _hrfind_ids(self) -> dict[str, str]:
+        """Service id -> hrfind id, from the attribute hrfind's own export writes, so a round trip keeps ids."""
+        return {r["link_id"]: r["value"] for r in self.export.rows("attributes")
+                if r.get("taxonomy_term_id") in self.id_terms and r.get("link_id") and ID.fullmatch(r.get("value", ""))}
+
+    def run(self) -> Imported:
+        services = []
+        duplicates = self.export.duplicates.get("services", 0)
+        if duplicates:
+            self.report.skipped["duplicate row"] += duplicates
+        for row in self.export.rows("services"):
+            status = row.get("status", "").lower()
+            if status in INACTIVE:
+                self.report.skipped[status] += 1
+                continue
+            if not clean_text(first(row, "name", "alternate_name")):
+                self.report.skipped["no name"] += 1
+                continue
+            pairs = self.pairs(row)
+            several = sum(p.location is not None for p in pairs) > 1
+            for pair in pairs:
+                table = self.service(pair, several)
+                kept = self.validated(table)
+                if kept is None:
+                    self.report.skipped["invalid"] += 1
+                    continue
+                services.append(kept)
+                self.count(kept)
+        return Imported(services, self.report)
+
+    def pairs(self, service: Row) -> list[Pair]:
+        """The places of a service: its service-at-location rows, its Ohana location, or its organisation's only place."""
+        service_id = service.get("id", "")
+        links = self.links.get(service_id, []) if service_id else []
+        if links:
+            return [Pair(service, link, self.locations.get(link.get("location_id", ""))) for link in links]
+        if service.get("location_id"):
+            return [Pair(service, None, self.locations.get(service["location_id"]))]
+        places = self.locations_of_org.get(service.get("organization_id", ""), [])
+        if self.unlinked and len(places) == 1:
+            return [Pair(service, None, places[0])]
+        return [Pair(service, None, None)]
+
+    def service(self, pair: Pair, several: bool) -> dict[str, Any]:
+        """The TOML table of one service at one place."""
+        service, location, link = pair.service, pair.location, pair.link
+        organization = self.organizations.get(service.get("organization_id", ""))
+        name = clean_text(first(service, "name", "alternate_name"))
+        place = clean_text(first(location, "name"))
+        if several and place and place.lower() not in name.lower():
+            name = f"{name} ({place})"  # one listing per place: the place tells them apart
+        table: dict[str, Any] = {"id": self.record_id(pair)}
+        table["name"] = name
+        summary = clean_text(first(service, "description")) or clean_text(first(link, "description")) \
+            or clean_text(first(location, "short_desc", "description"))
+        if summary:
+            table["summary"] = summary
+        # hrfind's own export lists every offer as a term, so its text must not add any.
+        texts = [] if service.get("id") in self.hrfind_ids else [name, first(service, "alternate_name"), summary, first(service, "keywords")]
+        table["offers"] = self.matcher.find(self.terms.get(service.get("id", ""), []), texts)
+        phone, text, hotline = self.phones(pair, organization)
+        address, point, geocoded, visitable = self.place(pair, organization)
+        virtual = first(location, "location_type").lower() == "virtual" or first(location, "virtual").lower() == "true"
+        access = []
+        if visitable and not virtual:
+            access.append("in-person")
+        if phone and (hotline or re.search(r"\b(hot|help|crisis) ?line\b", name, re.IGNORECASE)):
+            access.append("phone")  # a phone number alone does not make a service one you use by phone
+        if text:
+            access.append("text")
+        if virtual:
+            access.append("online")
+        table["access"] = access
+        if phone:
+            table["phone"] = phone
+        if text:
+            table["text"] = text
+        url = web_address(first(service, "url", "website")) or web_address(first(location, "url", "website")) \
+            or web_address(first(organization, "website", "url"))
+        if url:
+            table["url"] = url
+        table["coverage"] = [a for a in (first(r, "name").upper() for r in self.areas.get(service.get("id", ""), [])) if COVERAGE.fullmatch(a)]
+        table["languages"] = self.languages(pair)
+        fee = cost([first(service, "fees_description", "fees"), first(service, "fees"),
+                    *("free" if first(r, "amount") in ("0", "0.0", "0.00") else "" for r in self.costs.get(service.get("id", ""), []))])
+        if fee:
+            table["cost"] = fee
+        eligibility = self.eligibility_text(service)
+        if eligibility:
+            table["eligibility"] = eligibility
+        verified = self.verified(pair)
+        if verified:
+            table["verified"] = verified
+        if address:
+            table["address"] = address
+        if point:
+            table["lat"], table["lon"] = point
+        hours, note = self.hours(pair)
+        table["hours"] = hours
+        if note:
+            table["hours_note"] = note
+        table["provenance"] = self.provenance(pair, geocoded)
+        return {k: v for k, v in table.items() if v not in ([], None, "")}
+
+    def record_id(self, pair: Pair) -> str:
+        """Slug of the name plus the source id, so re-importing the same export gives the same ids."""
+        service, link = pair.service, pair.link
+        known = self.hrfind_ids.get(service.get("id", ""))
+        if known and known not in self.used_ids:
+            self.used_ids.add(known)
+            return known
+        base = slug(first(service, "name", "alternate_name")) or "service"
+        if link and link.get("id"):
+            tail = short_id(link["id"])
+        elif service.get("id"):
+            tail = short_id(service["id"])
+            if link and link.get("location_id"):
+                tail += "-" + short_id(link["location_id"])
+        else:  # no id at all: the content is what stays the same between exports
+            content = "|".join(first(service, k) for k in ("organization_id", "name", "description", "url"))
+            tail = hashlib.sha1(content.encode()).hexdigest()[:8]
+        candidate = f"{base}-{tail}"
+        number = 2
+        while candidate in self.used_ids:
+            candidate = f"{base}-{tail}-{number}"
+            number += 1
+        self.used_ids.add(candidate)
+        return candidate
+
+    def levels(self, table: str, pair: Pair, organization: Row | None = None) -> list[list[Row]]:
+        """Rows of a table for this pair, grouped from the most specific link to the least, empty groups left out."""
+        service_id = pair.service.get("id", "")
+        location_id = first(pair.location, "id")
+        levels = [("service_at_location_id", first(pair.link, "id"), None),
+                  ("service_id", service_id, lambda r: r.get("location_id", "") in ("", location_id) and not r.get("service_at_location_id")),
+                  ("location_id", location_id, lambda r: not r.get("service_id"))]
+        if organization is not None:
+            levels.append(("organization_id", first(organization, "id"),
+                           lambda r: not r.get("service_id") and not r.get("location_id")))
+        found = []
+        for key, value, keep in levels:
+            rows = [r for r in self.by[key][table].get(value, []) if keep is None or keep(r)] if value else []
+            if rows:
+                found.append(rows)
+        return found
+
+    def phones(self, pair: Pair, organization: Row | None) -> tuple[str | None, str | None, bool]:
+        """(voice number, text number, whether the voice number is a hotline), each from the most specific link that has one."""
+        voice: tuple[str, str] | None = None
+        text: str | None = None
+        for rows in self.levels("phones", pair, organization):
+            numbers = [(first(r, "type", "number_type").lower(), phone_number(first(r, "number"), first(r, "extension"))) for r in rows]
+            numbers = [(kind, number) for kind, number in numbers if number and kind != "fax"]
+            voice = voice or next(((k, n) for k, n in numbers if k not in ("sms", "text")), None)
+            text = text or next((n.split(" x")[0] for k, n in numbers if k in ("sms", "text")), None)
+        return (voice[1] if voice else None), text, bool(voice and voice[0] == "hotline")
+
+    def languages(self, pair: Pair) -> list[str]:
+        found: list[str] = []
+        rows = next(iter(self.levels("languages", pair)), [])
+        texts = [first(pair.service, "languages"), first(pair.location, "languages")]
+        texts += [first(r, "code", "language", "name") for r in rows]
+        for text in texts:
+            found += [code for code in languages.codes(text) if code not in found]
+        return found
+
+    def place(self, pair: Pair, organization: Row | None) -> tuple[dict[str, str] | None, tuple[float, float] | None, bool, bool]:
+        """(address, (lat, lon), whether the point was geocoded from the postal code, whether people can go there)."""
+        location = pair.location
+        location_id = first(location, "id")
+        rows = next((g[location_id] for g in self.physical if g.get(location_id)), [])
+        visitable = bool(rows)
+        if not rows:
+            rows = next((g[location_id] for g in self.postal if g.get(location_id)), [])
+        org_id = first(organization, "id")
+        if not rows and org_id and len(self.locations_of_org.get(org_id, [])) <= 1:
+            # A service with no address of its own is at its organisation's, when that has no other place.
+            rows = next((found for g in self.org_addresses if (found := [r for r in g.get(org_id, []) if not r.get("location_id")])), [])
+        address = self.address(rows[0]) if rows else None
+        point = self.point(location)
+        if point is not None:
+            return address, point, False, True
+        if address and address.get("postal_code") and address.get("country", "US") == "US":
+            point = zip_point(address["postal_code"])
+        return address, point, point is not None, visitable
+
+    def address(self, row: Row) -> dict[str, str] | None:
+        lines = [clean_text(row.get(k, "")) for k in ("address_1", "address_2", "address_3", "address_4")]
+        lines = [line for line in lines if line]
+        postal = row.get("postal_code", "").upper()
+        city = clean_text(row.get("city", ""))
+        if not city and lines:
+            joined, city = split_joined_address(lines[0], postal)
+            lines = joined + lines[1:]
+        country = clean_text(row.get("country", ""))
+        country = _COUNTRIES.get(country.lower().replace(".", " ").strip(), country.upper() if len(country) == 2 else country)
+        if not country and _US_ZIP.fullmatch(postal):
+            country = "US"
+        address = {"street": ", ".join(lines), "city": city or "",
+                   "region": clean_text(first(row, "state_province", "state", "region")), "postal_code": postal, "country": country}
+        address = {k: v for k, v in address.items() if v}
+        return address or None
+
+    @staticmethod
+    def point(location: Row | None) -> tuple[float, float] | None:
+        """A location's coordinates when they are numbers on the Earth and not the 0, 0 placeholder."""
+        try:
+            lat, lon = float(first(location, "latitude")), float(first(location, "longitude"))
+        except ValueError:
+            return None
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180) or (lat == 0 and lon == 0) or lat != lat or lon != lon:
+            return None
+        return round(lat, 6), round(lon, 6)
+
+    def hours(self, pair: Pair) -> tuple[list[dict[str, Any]], str | None]:
+        """Weekly hours and their notes from the most specific schedule rows that give any hours."""
+        fallback: tuple[list[dict[str, Any]], str | None] = ([], None)
+        for rows in self.levels("schedules", pair):
+            hours, note = self.weekly([r for r in rows if self.current(r)])
+            if hours:
+                return hours, note
+            fallback = fallback if fallback[1] else (hours, note)
+        return fallback
+
+    @staticmethod
+    def weekly(rows: list[Row]) -> tuple[list[dict[str, Any]], str | None]:
+        spans: dict[tuple[str, str], list[str]] = {}
+        notes: list[str] = []
+        for row in rows:
+            for note in (clean_text(first(row, "description")), clean_text(first(row, "notes"))):
+                if note and note not in notes:
+                    notes.append(note)
+            if first(row, "freq").upper() not in ("", "WEEKLY") or first(row, "interval") not in ("", "1", "1.0"):
+                continue  # monthly or every other week: kept only as the note, since weekly hours cannot say it
+            days = parse_days(first(row, "weekday", "byday", "days_of_week", "day"))
+            opens, closes = parse_time(first(row, "opens_at", "opens")), parse_time(first(row, "closes_at", "closes"), closing=True)
+            if not days or opens is None or closes is None or opens == "24:00" or opens == closes:
+                continue
+            span = spans.setdefault((opens, closes), [])
+            span += [d for d in days if d not in span]
+        hours = [{"days": sorted(days, key=DAYS.index), "opens": o, "closes": c} for (o, c), days in spans.items()]
+        hours.sort(key=lambda h: (DAYS.index(h["days"][0]), h["opens"]))
+        return hours, " ".join(notes) or None
+
+    def current(self, row: Row) -> bool:
+        """Whether a schedule row applies today: not ended (valid_to, until), not yet to come (valid_from)."""
+        for name in ("valid_to", "until", "end_date"):
+            end = parse_date(row.get(name, ""))
+            if end and end < self.today:
+                return False
+        start = parse_date(row.get("valid_from", ""))
+        return not (start and start > self.today)
+
+    def eligibility_text(self, service: Row) -> str | None:
+        parts = [clean_text(first(service, "eligibility_description", "eligibility"))]
+        parts += [clean_text(first(r, "eligibility")) for r in self.eligibility.get(service.get("id", ""), [])]
+        ages = [first(service, "minimum_age"), first(service, "maximum_age")]
+        ages = [a.removesuffix(".0") for a in ages]
+        if not any(parts) and any(ages):
+            parts.append(f"Ages {ages[0]} to {ages[1]}" if all(ages) else f"Ages {ages[0]} and over" if ages[0] else f"Ages up to {ages[1]}")
+        text = " ".join(dict.fromkeys(p for p in parts if p))
+        return text or None
+
+    def verified(self, pair: Pair) -> datetime.date | None:
+        """The latest date the export gives for checking this service, never in the future."""
+        service = pair.service
+        texts = [first(service, "assured_date"), first(service, "last_modified"), first(service, "last_verified_on"),
+                 first(service, "last_verified"), first(service, "updated_at")]
+        for resource in (service.get("id"), first(pair.location, "id"), first(pair.link, "id")):
+            texts += [first(r, "last_action_date") for r in self.metadata.get(resource or "", [])]
+        dates = [d for d in map(parse_date, texts) if d and d <= self.today]
+        return max(dates) if dates else None
+
+    def provenance(self, pair: Pair, geocoded: bool) -> dict[str, str]:
+        values = {
+            "format": self.export.format,
+            "dataset": self.export.name,
+            "service_id": first(pair.service, "id"),
+            "location_id": first(pair.location, "id"),
+            "service_at_location_id": first(pair.link, "id"),
+            "organization_id": first(pair.service, "organization_id"),
+            "geocoded": "postal_code" if geocoded else "",
+        }
+        return {k: v for k, v in values.items() if v}
+
+    def validated(self, table: dict[str, Any]) -> dict[str, Any] | None:
+        """The table as hrfind.check accepts it: fields with errors dropped and counted; None if it cannot be kept."""
+        for _ in range(3):  # each round drops the fields that failed; a field's failure cannot reappear
+            record, problems = build_record("import", "service", 0, table, self.today)
+            failed = {p.field.split("[")[0].split(".")[0] for p in problems if p.fatal and p.field}
+            if record is not None:
+                return table
+            if not failed or failed & ESSENTIAL:
+                return None
+            for field in failed:
+                self.report.dropped[field] += 1
+                table.pop(field, None)
+        return None
+
+    def count(self, table: dict[str, Any]) -> None:
+        report = self.report
+        report.imported += 1
+        report.located += "lat" in table
+        report.geocoded += table["provenance"].get("geocoded") is not None
+        report.with_hours += bool(table.get("hours"))
+        report.with_offers += bool(table.get("offers"))
