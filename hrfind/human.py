@@ -102,18 +102,13 @@ def steps(items: Sequence[str], style: str = "") -> Table:
     return _hanging([f"{n}." for n in range(1, len(items) + 1)], items, style)
 
 
-def _sources(record: Record) -> Text:
-    out = Text()
+def _sources(record: Record) -> Table:
+    """Each source as "publisher, date: title" with its address below, under one bullet."""
+    entries = []
     for source in getattr(record, "sources", ()):
-        if out:
-            out.append("\n")
-        out.append("  • ")
-        who = ", ".join(clean(p) for p in (source.publisher, source.date) if p)
-        if who:
-            out.append(who + ": ", style="bold")
-        out.append(clean(source.title))
-        out.append("\n    " + clean(source.url), style="dim")
-    return out
+        who = ", ".join(p for p in (source.publisher, source.date) if p)
+        entries.append(f"{who}: {source.title}\n{source.url}" if who else f"{source.title}\n{source.url}")
+    return _hanging(["•"] * len(entries), entries)
 
 
 def _facts(record: Record) -> Table:
