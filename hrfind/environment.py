@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
 from collections.abc import Mapping
 from typing import TextIO
+
+import msgspec
 
 
 def _isatty(stream: TextIO) -> bool:
@@ -16,15 +17,14 @@ def _isatty(stream: TextIO) -> bool:
         return False
 
 
-@dataclasses.dataclass
-class Environment:
+class Environment(msgspec.Struct):
     """Carried through a run so tests can pretend to be a terminal or a pipe."""
 
-    stdout: TextIO = dataclasses.field(default_factory=lambda: sys.stdout)
-    stderr: TextIO = dataclasses.field(default_factory=lambda: sys.stderr)
+    stdout: TextIO = msgspec.field(default_factory=lambda: sys.stdout)
+    stderr: TextIO = msgspec.field(default_factory=lambda: sys.stderr)
     stdout_isatty: bool | None = None
     stderr_isatty: bool | None = None
-    environ: Mapping[str, str] = dataclasses.field(default_factory=lambda: os.environ)
+    environ: Mapping[str, str] = msgspec.field(default_factory=lambda: os.environ)
 
     def __post_init__(self) -> None:
         if self.stdout_isatty is None:

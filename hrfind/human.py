@@ -7,7 +7,7 @@ a record named "[red]x[/red]" or holding escape sequences prints literally.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from rich import box
 from rich.console import Console, Group
@@ -17,6 +17,9 @@ from rich.text import Text
 
 from hrfind.model import Principle, Record, Service, Strategy
 from hrfind.output import Item, clean
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 EMERGENCY = "If someone may be overdosing now: call 911, give naloxone, stay with them. Run: hrfind overdose"
 
@@ -32,6 +35,16 @@ def console(file: TextIO, color: bool, terminal: bool) -> Console:
         width=None if terminal and file.isatty() else 80,
         legacy_windows=False,
     )
+
+
+def progress_bar(stderr: Console, what: str, done: int, total: int) -> Progress:
+    """A bar for long work on stderr, already at `done` (it appears once the work has taken a while); it leaves no trace."""
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeRemainingColumn(),
+                   console=stderr, transient=True)
+    bar.add_task(what, completed=done, total=total)
+    return bar
 
 
 def text(value: object, style: str = "") -> Text:

@@ -5,24 +5,27 @@ The human view lives in `hrfind.human`, so Rich is imported only when a person i
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Sequence
 from typing import Any
+
+import msgspec
 
 from hrfind.model import Record, kind_of
 
 MODES = ("human", "plain", "json", "jsonl")
 # C0 and C1 control characters, DEL, and the bidirectional overrides that can disguise text.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# A pattern string, not a compiled one: `re` compiles it on first use, so a JSON answer never does.
+_CONTROL = "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+# What JSON may carry raw but a terminal could act on: DEL, C1 controls, bidi overrides, line separators.
+_RAW_IN_JSON = "[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
 
 
-@dataclasses.dataclass(frozen=True)
-class Item:
+class Item(msgspec.Struct, frozen=True):
     """A record as a command answers it, with what the answer adds (score, distance, open_now)."""
 
     record: Record
-    extras: dict[str, Any] = dataclasses.field(default_factory=dict)
+    extras: dict[str, Any] = msgspec.field(default_factory=dict)
 
     @property
     def kind(self) -> str:
@@ -31,28 +34,28 @@ class Item:
 
 def clean(text: str, newlines: bool = True) -> str:
     """Text safe for a terminal: control characters removed, tabs (and newlines if asked) as spaces."""
-    text = _CONTROL.sub("", text.replace("\t", " "))
+    text = re.sub(_CONTROL, "", text.replace("\t", " "))
     return text if newlines else " ".join(text.splitlines())
 
 
 def as_dict(item: Item) -> dict[str, Any]:
-    import msgspec
-
     return {"kind": item.kind, **msgspec.to_builtins(item.record), **item.extras}
 
 
-def json_array(items: Sequence[Item]) -> str:
-    import msgspec
+def json_text(encoded: bytes, indent: bool = False) -> str:
+    """JSON as text, indented if asked, with the characters of _RAW_IN_JSON as \\u escapes: the same JSON."""
+    text = (msgspec.json.format(encoded, indent=2) if indent else encoded).decode()
+    return re.sub(_RAW_IN_JSON, lambda m: f"\\u{ord(m.group()):04x}", text)
 
+
+def json_array(items: Sequence[Item]) -> str:
     if not items:
         return "[]\n"
-    return msgspec.json.format(msgspec.json.encode([as_dict(i) for i in items]), indent=2).decode() + "\n"
+    return json_text(msgspec.json.encode([as_dict(i) for i in items]), indent=True) + "\n"
 
 
 def json_lines(items: Sequence[Item]) -> str:
-    import msgspec
-
-    return "".join(msgspec.json.encode(as_dict(i)).decode() + "\n" for i in items)
+    return "".join(json_text(msgspec.json.encode(as_dict(i))) + "\n" for i in items)
 
 
 def csv_text(items: Sequence[Item]) -> str:
@@ -63,8 +66,6 @@ def csv_text(items: Sequence[Item]) -> str:
     """
     import csv
     import io
-
-    import msgspec
 
     records = [as_dict(item) for item in items]
     tables = {key for record in records for key, value in record.items() if isinstance(value, dict)}

@@ -245,7 +245,7 @@ def test_version(cli):
 def test_no_traceback_on_internal_error(cli, monkeypatch):
     from hrfind import search
 
-    monkeypatch.setattr(search, "search", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr(search, "search_catalog", lambda *a, **k: 1 / 0)
     result = cli("search", "x")
     assert result.exit_code == 70
     assert "internal error: ZeroDivisionError" in result.stderr and "Traceback" not in result.stderr
@@ -259,6 +259,6 @@ def test_interrupt_exits_130(cli, monkeypatch):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(search, "search", interrupted)
+    monkeypatch.setattr(search, "search_catalog", interrupted)
     result = cli("search", "x")
     assert result.exit_code == 130 and "interrupted" in result.stderr

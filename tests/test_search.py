@@ -143,4 +143,4 @@ def test_normalize_is_idempotent_and_case_blind(text):
 
 def test_index_vocabulary_covers_every_field():
     index = Index([strategy("x", "Title", aliases=["alias"], body="body", steps=["stepword"], offers=["naloxone"])], OFFERS)
-    assert {"title", stem("alias"), "body", "stepword", "narcan", "strategy"} <= set(index.postings)
+    assert {"title", stem("alias"), "body", "stepword", "narcan", "strategy"} <= set(index.vocabulary)

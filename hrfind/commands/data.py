@@ -1,6 +1,7 @@
 """Commands about the data itself: info, validate, schema."""
 
 import enum
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -8,6 +9,7 @@ import typer
 
 from hrfind import __version__
 from hrfind.errors import ExitStatus
+from hrfind.output import clean, json_text
 from hrfind.runner import Run, command
 
 
@@ -19,16 +21,20 @@ def info(run: Run) -> ExitStatus:
          "records": catalog.counts.get(str(layer.path), {})}
         for layer in catalog.layers
     ]
-    reviewed = [s.reviewed for s in catalog.strategies.values() if s.reviewed]
-    verified = [s.verified for s in catalog.services.values() if s.verified]
+    # Every record has to be read to find these: kept with the catalog in the cache, a large directory pays once.
+    oldest_reviewed, oldest_verified = catalog.derived("oldest", tuple[Optional[date], Optional[date]], lambda: (
+        min((s.reviewed for s in catalog.strategies.values() if s.reviewed), default=None),
+        min((s.verified for s in catalog.services.values() if s.verified), default=None)))
+    use = catalog.cache
     value: dict[str, Any] = {
         "version": __version__,
         "layers": layers,
         "counts": {kind: len(catalog.table(kind)) for kind in ("principle", "strategy", "service", "offer")},
         "overrides": [{"id": o.id, "kind": o.kind, "replaced": o.replaced, "by": o.by} for o in catalog.overrides],
-        "oldest_reviewed": str(min(reviewed)) if reviewed else None,
-        "oldest_verified": str(min(verified)) if verified else None,
+        "oldest_reviewed": str(oldest_reviewed) if oldest_reviewed else None,
+        "oldest_verified": str(oldest_verified) if oldest_verified else None,
         "problems": len(catalog.problems),
+        "cache": {"path": str(use.folder), "state": use.state, "note": use.note} if use else None,
     }
     run.emit_object(value, _info_view, _info_plain)
     return ExitStatus.OK
@@ -40,6 +46,8 @@ def _info_plain(value: dict) -> str:
     lines += [f"count\t{kind}\t{n}" for kind, n in value["counts"].items()]
     lines += [f"override\t{o['id']}\t{o['replaced']}\t{o['by']}" for o in value["overrides"]]
     lines += [f"{key}\t{value[key] or ''}" for key in ("oldest_reviewed", "oldest_verified", "problems")]
+    if value["cache"]:
+        lines.append(f"cache\t{value['cache']['path']}\t{value['cache']['state']}\t{value['cache']['note'] or ''}")
     return "\n".join(lines) + "\n"
 
 
@@ -63,6 +71,9 @@ def _info_view(value: dict):
     facts.add_row("Oldest review", text(value["oldest_reviewed"] or "none"))
     facts.add_row("Oldest verification", text(value["oldest_verified"] or "none"))
     facts.add_row("Problems", text(f"{value['problems']} (run hrfind validate)" if value["problems"] else "none"))
+    if value["cache"]:
+        cache = value["cache"]
+        facts.add_row("Cache", text(f"{cache['path']} ({cache['state']}{': ' + cache['note'] if cache['note'] else ''})"))
     parts = [facts, layers]
     for o in value["overrides"]:
         parts.append(text(f"override: {o['kind']} {o['id']} from {o['replaced']} replaced by {o['by']}", "dim"))
@@ -82,7 +93,8 @@ def validate(
 
             raise UsageError(f"No data file or folder at {path}. Give the path of a .toml file or a folder of them.")
     layers = catalog.layers([*run.options.data, *(paths or [])], run.options.no_bundled, run.env.environ)
-    loaded = catalog.load(layers)
+    with run.progress("Checking data files") as progress:
+        loaded = catalog.load(layers, progress)
     problems = loaded.problems
     if run.mode in ("json", "jsonl"):
         import dataclasses
@@ -90,11 +102,10 @@ def validate(
         import msgspec
 
         rows = [dataclasses.asdict(p) | {"text": str(p)} for p in problems]
-        encoded = msgspec.json.encode(rows)
-        run.env.stdout.write((msgspec.json.format(encoded, indent=2).decode() + "\n") if run.mode == "json"
-                             else "".join(msgspec.json.encode(r).decode() + "\n" for r in rows))
+        run.env.stdout.write((json_text(msgspec.json.encode(rows), indent=True) + "\n") if run.mode == "json"
+                             else "".join(json_text(msgspec.json.encode(r)) + "\n" for r in rows))
     else:
-        run.env.stdout.write("".join(f"{p}\n" for p in problems))
+        run.env.stdout.write("".join(f"{clean(str(p), newlines=False)}\n" for p in problems))
     files = sum(len(layer.files) for layer in loaded.layers)
     records = sum(len(loaded.table(k)) for k in ("principle", "strategy", "service", "offer"))
     if problems:

@@ -32,7 +32,8 @@ def search(
     text = " ".join(query)
     kinds = (kind.value,) if kind else ("principle", "strategy", "service")
     offer = engine.resolve_offer(catalog.offers, offers) if offers else None
-    hits = engine.search(catalog.records(kinds), catalog.offers, text, offer=offer, limit=limit)
+    with run.progress("Indexing for search") as progress:
+        hits = engine.search_catalog(catalog, text, kinds=kinds, offer=offer, limit=limit, progress=progress)
     items = [Item(h.record, {"score": h.score}) for h in hits]
     urgent = run.human and engine.about_overdose(text)
 
