@@ -15,6 +15,8 @@ hrfind: offline harm-reduction knowledge and services.
   hrfind show naloxone                 everything about one record
   hrfind services --near 21201 --offers naloxone --open-now
   hrfind principles | strategies | offers
+  hrfind import hsds ./211-export -o local.toml    then: hrfind --data local.toml ...
+  hrfind export --format hsds -o package/
   hrfind info | validate | schema
 
 Add --json, --jsonl or --plain for scripts. `hrfind --help` lists every command and option.
