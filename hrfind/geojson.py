@@ -17,7 +17,9 @@ def feature_collection(rows: Iterable[tuple[dict[str, Any], float, float]]) -> d
 
 
 def dumps(collection: dict[str, Any]) -> str:
-    """Indented UTF-8 JSON text, the way the rest of hrfind prints JSON."""
+    """Indented UTF-8 JSON text, escaped the way the rest of hrfind prints JSON."""
     import msgspec
 
-    return msgspec.json.format(msgspec.json.encode(collection), indent=2).decode() + "\n"
+    from hrfind.output import json_text
+
+    return json_text(msgspec.json.encode(collection), indent=True) + "\n"
