@@ -6,6 +6,7 @@ and fix it. An error skips its record; a warning (an unknown key) keeps the reco
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import functools
@@ -18,7 +19,7 @@ from typing import Any
 import msgspec
 
 from hrfind import hours
-from hrfind.model import ACCESS, COSTS, DAYS, TYPES, Record
+from hrfind.model import ACCESS, COSTS, DAYS, TYPES, Record, Service
 
 ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 SOURCE_DATE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?")
@@ -94,57 +95,60 @@ def _type_error(annotation: Any, value: Any, error: msgspec.ValidationError) -> 
     return "", f"expected {expected(annotation)}, got {shown(value)}"
 
 
-def _semantic(kind: str, data: dict[str, Any], today: datetime.date) -> list[tuple[str, str]]:
+def _semantic(kind: str, record: Record, today: datetime.date) -> list[tuple[str, str]]:
     """(field, message) for values of the right type that still cannot be right."""
     found: list[tuple[str, str]] = []
-    if not ID.fullmatch(data["id"]):
-        found.append(("id", f'expected lowercase-kebab (like "harbor-van"), got {shown(data["id"])}'))
+    if not ID.fullmatch(record.id):
+        found.append(("id", f'expected lowercase-kebab (like "harbor-van"), got {shown(record.id)}'))
     for field in ("title", "name", "label", "summary"):
-        if field in data and not data[field].strip():
+        value = getattr(record, field, None)
+        if isinstance(value, str) and not value.strip():
             found.append((field, "is empty"))
-    for i, source in enumerate(data.get("sources", [])):
+    for i, source in enumerate(getattr(record, "sources", ())):
         if not URL.fullmatch(source.url):
             found.append((f"sources[{i}].url", f"expected an http(s) address, got {shown(source.url)}"))
         if source.date is not None and not SOURCE_DATE.fullmatch(source.date):
             found.append((f"sources[{i}].date", f'expected "YYYY", "YYYY-MM" or "YYYY-MM-DD", got {shown(source.date)}'))
     for field in ("reviewed", "verified"):
-        if data.get(field) is not None and data[field] > today:
-            found.append((field, f"{data[field]} is in the future"))
-    if kind == "principle" and data["number"] < 1:
-        found.append(("number", f"expected 1 or more, got {data['number']}"))
+        value = getattr(record, field, None)
+        if value is not None and value > today:
+            found.append((field, f"{value} is in the future"))
+    if kind == "principle" and record.number < 1:
+        found.append(("number", f"expected 1 or more, got {record.number}"))
     if kind == "service":
-        found.extend(_service(data))
+        found.extend(_service(record))
     return found
 
 
-def _service(data: dict[str, Any]) -> list[tuple[str, str]]:
+def _service(service: Service) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
-    for i, access in enumerate(data.get("access", [])):
+    for i, access in enumerate(service.access):
         if access not in ACCESS:
             found.append((f"access[{i}]", f"expected one of {', '.join(ACCESS)}; got {shown(access)}"))
-    if data.get("cost") is not None and data["cost"] not in COSTS:
-        found.append(("cost", f"expected one of {', '.join(COSTS)}; got {shown(data['cost'])}"))
-    for i, code in enumerate(data.get("languages", [])):
+    if service.cost is not None and service.cost not in COSTS:
+        found.append(("cost", f"expected one of {', '.join(COSTS)}; got {shown(service.cost)}"))
+    for i, code in enumerate(service.languages):
         if not LANGUAGE.fullmatch(code):
             found.append((f"languages[{i}]", f'expected a two-letter ISO 639-1 code like "en", got {shown(code)}'))
-    for i, code in enumerate(data.get("coverage", [])):
+    for i, code in enumerate(service.coverage):
         if not COVERAGE.fullmatch(code):
             found.append((f"coverage[{i}]", f'expected an ISO 3166 code like "US" or "US-MD", got {shown(code)}'))
     for field in ("phone", "text"):
-        if data.get(field) is not None and not PHONE.fullmatch(data[field].strip()):
-            found.append((field, f"expected a number as dialled (digits, spaces, + - . ( )), got {shown(data[field])}"))
-    if data.get("url") is not None and not URL.fullmatch(data["url"]):
-        found.append(("url", f"expected an http(s) address, got {shown(data['url'])}"))
-    lat, lon = data.get("lat"), data.get("lon")
+        value = getattr(service, field)
+        if value is not None and not PHONE.fullmatch(value.strip()):
+            found.append((field, f"expected a number as dialled (digits, spaces, + - . ( )), got {shown(value)}"))
+    if service.url is not None and not URL.fullmatch(service.url):
+        found.append(("url", f"expected an http(s) address, got {shown(service.url)}"))
+    lat, lon = service.lat, service.lon
     if (lat is None) != (lon is None):
         found.append(("lat" if lat is None else "lon", "lat and lon go together; give both or neither"))
     if lat is not None and not -90 <= lat <= 90:
         found.append(("lat", f"expected a latitude from -90 to 90, got {lat}"))
     if lon is not None and not -180 <= lon <= 180:
         found.append(("lon", f"expected a longitude from -180 to 180, got {lon}"))
-    if data.get("timezone") is not None and not _known_zone(data["timezone"]):
-        found.append(("timezone", f'expected an IANA time zone like "America/New_York", got {shown(data["timezone"])}'))
-    for i, span in enumerate(data.get("hours", [])):
+    if service.timezone is not None and not _known_zone(service.timezone):
+        found.append(("timezone", f'expected an IANA time zone like "America/New_York", got {shown(service.timezone)}'))
+    for i, span in enumerate(service.hours):
         found.extend((f"hours[{i}].{field}", message) for field, message in _span(span))
     return found
 
@@ -208,27 +212,32 @@ def _shape(cls: type) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def build_record(file: str, kind: str, index: int, table: dict[str, Any], today: datetime.date) -> tuple[Record | None, list[Problem]]:
     cls = TYPES[kind]
+    fields, hints = _shape(cls)
+    record = None
+    if table.keys() <= fields.keys():
+        # The common case, a valid record, in one conversion; anything wrong takes the slow
+        # path below, which checks field by field to name every problem.
+        with contextlib.suppress(msgspec.ValidationError):
+            record = msgspec.convert({**table, "origin": file}, cls, strict=True)
     record_id = table.get("id") if isinstance(table.get("id"), str) else None
     where = dict(file=file, kind=kind, index=index, id=record_id)
     problems: list[Problem] = []
-    fields, hints = _shape(cls)
-    data: dict[str, Any] = {}
-    for key, value in table.items():
-        if key not in fields:
-            problems.append(Problem(**where, field=key, message=f"unknown key (ignored){did_you_mean(key, fields)}", fatal=False))
-            continue
-        try:
-            data[key] = msgspec.convert(value, hints[key], strict=True)
-        except msgspec.ValidationError as error:
-            inside, message = _type_error(hints[key], value, error)
-            problems.append(Problem(**where, field=key + inside, message=message))
-    for name, info in fields.items():
-        if name not in table and info.default is msgspec.NODEFAULT and info.default_factory is msgspec.NODEFAULT:
-            problems.append(Problem(**where, field=name, message=f"is missing; every [[{kind}]] needs one"))
-    if any(p.fatal for p in problems):
-        return None, problems
-    problems.extend(Problem(**where, field=field, message=message) for field, message in _semantic(kind, data, today))
-    if any(p.fatal for p in problems):
-        return None, problems
-    return cls(**data, origin=file), problems
-
+    if record is None:
+        data: dict[str, Any] = {}
+        for key, value in table.items():
+            if key not in fields:
+                problems.append(Problem(**where, field=key, message=f"unknown key (ignored){did_you_mean(key, fields)}", fatal=False))
+                continue
+            try:
+                data[key] = msgspec.convert(value, hints[key], strict=True)
+            except msgspec.ValidationError as error:
+                inside, message = _type_error(hints[key], value, error)
+                problems.append(Problem(**where, field=key + inside, message=message))
+        for name, info in fields.items():
+            if name not in table and info.default is msgspec.NODEFAULT and info.default_factory is msgspec.NODEFAULT:
+                problems.append(Problem(**where, field=name, message=f"is missing; every [[{kind}]] needs one"))
+        if any(p.fatal for p in problems):
+            return None, problems
+        record = cls(**data, origin=file)
+    problems.extend(Problem(**where, field=field, message=message) for field, message in _semantic(kind, record, today))
+    return (None if any(p.fatal for p in problems) else record), problems
