@@ -9,6 +9,8 @@ It lives in `platformdirs.user_cache_dir("hrfind")` and holds three kinds of fil
   by one so that a command decodes only the ones it reads. KEY covers every file's key, the
   folders read and the hrfind version, so any change to the data makes a new KEY.
 - `sets/KEY.NAME.bin`: what commands derive from that catalog, such as the search index.
+- `tables/NAME.bin`: tables that depend on no catalog, such as the compact ZIP table, each keyed by
+  what it was made from (the version of the package it comes from).
 
 Every file starts with a tag and a checksum of the rest. A file that is missing, damaged, from
 another version or of a different shape is a miss, and the caller compiles from the data again;
@@ -216,7 +218,14 @@ class Store:
 
     def derived(self, name: str, stamp: str, what: str, kind: type[T], build: Callable[[], T]) -> T:
         """Something computed from the snapshot `name` stamped `stamp`: read back, or built and kept."""
-        path = self.root / "sets" / f"{name}.{what}.bin"
+        return self._kept(self.root / "sets" / f"{name}.{what}.bin", stamp, kind, build)
+
+    def table(self, what: str, key: str, kind: type[T], build: Callable[[], T]) -> T:
+        """Something that depends on `key` alone, not on any catalog (the ZIP table, keyed by the version
+        of the package it comes from): read back from `tables/WHAT.bin`, or built and kept there."""
+        return self._kept(self.root / "tables" / f"{what}.bin", f"{TAG}/{key}", kind, build)
+
+    def _kept(self, path: Path, stamp: str, kind: type[T], build: Callable[[], T]) -> T:
         stored = _decode(_read(path), Derived)
         if stored is not None and stored.stamp == stamp:
             found = _decode(memoryview(stored.value), kind)

@@ -1,7 +1,8 @@
 """Places: parse ZIP codes, "City, ST" and "lat,lon", geocode them offline, measure distances.
 
 Geocoding reads the ZIP table that the `zipcodes` package ships; nothing is downloaded. Loading
-that table costs a few tenths of a second, so it happens lazily, once per process.
+that table costs a few tenths of a second, so its located ZIPs are kept as a compact table in the
+hrfind cache folder (keyed by the zipcodes version), which loads in milliseconds.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import NamedTuple, Optional
+
+import msgspec
 
 from hrfind.errors import PlaceNotFoundError, UsageError
 
@@ -48,9 +51,8 @@ _APOSTROPHES = re.compile(r"['’]")
 _PUNCTUATION = re.compile(r"[\W_]+")
 _MC = re.compile(r"\bmc ")
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount", "pt": "point"}
-# Lookups answered one at a time before the whole table is read: one place and a small directory
-# stay cheap, a large directory pays for the table once instead of a slow lookup per ZIP.
-_SINGLE_LOOKUPS = 64
+# Bump when ZipData changes shape or meaning: the cached ZIP table is then built again.
+ZIP_TABLE_FORMAT = 1
 # How far a "lat,lon" may be from a ZIP centroid and still take its state and time zone.
 _REVERSE_RADIUS_MI = 30.0
 
@@ -129,8 +131,17 @@ def _nearest_zip(lat: float, lon: float) -> ZipInfo | None:
     """The closest ZIP centroid within a short drive, for a point's state and time zone."""
     import zipcodes
 
-    found = [_info(z) for z in zipcodes.filter_by_coordinates(lat, lon, _REVERSE_RADIUS_MI)]
-    return min((z for z in found if z), key=lambda z: (miles(lat, lon, z.lat, z.lon), z.code), default=None)
+    data = _ZIPS.data
+    lats, lons = data.lats, data.lons
+    # Half a degree of latitude is over 34 miles, so the band holds every ZIP within the radius.
+    near = [(miles(lat, lon, lats[n], lons[n]), data.codes[n], n) for n in range(len(lats)) if abs(lats[n] - lat) <= 0.5]
+    if not near:
+        return None
+    _, _, n = min(near)
+    # Within the radius as zipcodes.filter_by_coordinates measures it (its Earth is a little smaller).
+    if zipcodes.haversine(lon, lat, lons[n], lats[n]) > _REVERSE_RADIUS_MI:
+        return None
+    return _ZIPS.at(n)
 
 
 class City(NamedTuple):
@@ -275,42 +286,80 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
+class ZipData(msgspec.Struct, array_like=True):
+    """Every located ZIP of the `zipcodes` package as flat columns, in its order: what geocoding needs."""
+
+    codes: list[str]
+    cities: list[str]
+    states: list[str]
+    lats: list[float]
+    lons: list[float]
+    zones: list[Optional[str]]  # IANA names only; None where zipcodes has none or a non-zone word
+    standard: list[bool]
+    others: list[list[str]]  # the other city names each ZIP accepts for mail
+
+
+def _zip_data() -> ZipData:
+    """Read the whole zipcodes table (a few tenths of a second) into columns."""
+    import zipcodes
+
+    columns: tuple[list, ...] = ([], [], [], [], [], [], [], [])
+    with _no_gc():
+        for row in zipcodes.list_all():
+            info = _info(row)
+            if info is not None:
+                for column, value in zip(columns, (*info[:6], info.standard, list(row.get("acceptable_cities", ())))):
+                    column.append(value)
+    return ZipData(*columns)
+
+
+def zip_table_key() -> str:
+    """What the cached ZIP table is made from: the zipcodes version, and this module's format of it."""
+    import zipcodes
+
+    return f"zipcodes {zipcodes.__version__}/{ZIP_TABLE_FORMAT}"
+
+
 class _ZipTable:
-    """ZIP lookups: one at a time while few are asked, then the whole table read once."""
+    """ZIP lookups over the compact table, kept in the hrfind cache folder and read back in milliseconds.
+
+    The first process after zipcodes is installed or upgraded builds it from zipcodes; when the cache
+    folder cannot be written, every process reads zipcodes itself, as slowly as before.
+    """
 
     def __init__(self) -> None:
-        self._cache: dict[str, ZipInfo | None] = {}
-        self._complete = False
+        self._data: ZipData | None = None
+        self._where: dict[str, int] | None = None
+        self._read: dict[str, ZipInfo] = {}
+
+    @property
+    def data(self) -> ZipData:
+        if self._data is None:
+            from hrfind import cache
+
+            with _no_gc():
+                self._data = cache.Store(cache.folder()).table("zips", zip_table_key(), ZipData, _zip_data)
+        return self._data
+
+    def reset(self) -> None:
+        """Forget the table, so that the next lookup reads it again (for tests)."""
+        self.__init__()  # type: ignore[misc]
+        _cities.cache_clear()
+
+    def at(self, n: int) -> ZipInfo:
+        d = self.data
+        return ZipInfo(d.codes[n], d.cities[n], d.states[n], d.lats[n], d.lons[n], d.zones[n], d.standard[n])
 
     def get(self, code: str) -> ZipInfo | None:
-        if code in self._cache or self._complete:
-            return self._cache.get(code)
-        if len(self._cache) >= _SINGLE_LOOKUPS:
-            self.load_all()
-            return self._cache.get(code)
-        import zipcodes
-
-        rows = zipcodes.matching(code)
-        self._cache[code] = _info(rows[0]) if rows else None
-        return self._cache[code]
-
-    def add(self, row: dict) -> ZipInfo | None:
-        """Remember a row read in bulk, so later lookups of its ZIP cost nothing."""
-        code = row["zip_code"]
-        if code not in self._cache:
-            self._cache[code] = _info(row)
-        return self._cache[code]
-
-    def load_all(self) -> list[dict]:
-        import zipcodes
-
-        with _no_gc():
-            rows = zipcodes.list_all()
-            if not self._complete:
-                for row in rows:
-                    self.add(row)
-                self._complete = True
-        return rows
+        info = self._read.get(code)
+        if info is None:
+            if self._where is None:
+                self._where = {c: n for n, c in enumerate(self.data.codes)}
+            n = self._where.get(code)
+            if n is None:
+                return None
+            info = self._read[code] = self.at(n)
+        return info
 
 
 _ZIPS = _ZipTable()
@@ -319,18 +368,16 @@ _ZIPS = _ZipTable()
 @functools.cache
 def _cities(state: str | None) -> dict[str, dict[str, City]]:
     """Normalised city name -> state -> City, for one state or (None) the whole country."""
-    import zipcodes
-
-    rows = zipcodes.filter_by(state=state) if state else _ZIPS.load_all()
+    data = _ZIPS.data
     own: dict[tuple[str, str], tuple[str, list[ZipInfo]]] = {}
     other: dict[tuple[str, str], tuple[str, list[ZipInfo]]] = {}
     key = functools.cache(normalise)
     with _no_gc():
-        for row in rows:
-            info = _ZIPS.add(row)
-            if info is None:
+        for n, st in enumerate(data.states):
+            if state is not None and st != state:
                 continue
-            for name, table in ((row["city"], own), *((n, other) for n in row.get("acceptable_cities", ()))):
+            info = _ZIPS.at(n)
+            for name, table in ((info.city, own), *((o, other) for o in data.others[n])):
                 table.setdefault((key(name), info.state), (name, []))[1].append(info)
         cities: dict[str, dict[str, City]] = {}
         for (name_key, st), (name, zips) in (other | own).items():

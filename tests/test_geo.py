@@ -206,3 +206,94 @@ def test_every_five_digit_code_is_a_place_or_not_found(code):
         assert geo.zip_info(code) is None
     else:
         assert place.country == "US" and place.region.startswith("US-") and place.label.startswith(code)
+
+
+# --- the compact ZIP table in the cache -----------------------------------------------------
+
+@pytest.fixture
+def fresh_zips():
+    """Forget the ZIP table this process has read, before and after, so the test's own cache folder is used."""
+    geo._ZIPS.reset()
+    yield
+    geo._ZIPS.reset()
+
+
+def count_builds(monkeypatch) -> list[int]:
+    built: list[int] = []
+    real = geo._zip_data
+
+    def build():
+        built.append(1)
+        return real()
+
+    monkeypatch.setattr(geo, "_zip_data", build)
+    return built
+
+
+def zip_table(home):
+    return home / "cache" / "hrfind" / "tables" / "zips.bin"
+
+
+def test_zip_table_answers_as_zipcodes_does(fresh_zips):
+    import zipcodes
+
+    for row in zipcodes.list_all():
+        assert geo.zip_info(row["zip_code"]) == geo._info(row), row["zip_code"]
+
+
+def test_zip_table_is_built_once_then_read_from_the_cache(isolated, monkeypatch, fresh_zips):
+    built = count_builds(monkeypatch)
+    first = geo.parse_place("21201"), geo.parse_place("Baltimore, MD"), geo.parse_place("39.29,-76.61")
+    assert built == [1] and zip_table(isolated).is_file()
+    geo._ZIPS.reset()
+    import zipcodes
+
+    def unused(*args, **kwargs):
+        raise AssertionError("read zipcodes' own table although the cached one is current")
+
+    for name in ("list_all", "matching", "filter_by", "filter_by_coordinates"):
+        monkeypatch.setattr(zipcodes, name, unused)
+    again = geo.parse_place("21201"), geo.parse_place("Baltimore, MD"), geo.parse_place("39.29,-76.61")
+    assert again == first and built == [1]
+
+
+def test_zip_table_is_rebuilt_when_zipcodes_changes_version(isolated, monkeypatch, fresh_zips):
+    import zipcodes
+
+    built = count_builds(monkeypatch)
+    geo.zip_info("21201")
+    monkeypatch.setattr(zipcodes, "__version__", zipcodes.__version__ + ".post1")
+    geo._ZIPS.reset()
+    assert geo.zip_info("21201").city == "Baltimore" and built == [1, 1]
+    geo._ZIPS.reset()
+    geo.zip_info("21201")
+    assert built == [1, 1]  # kept under the new version
+
+
+def test_damaged_zip_table_is_rebuilt(isolated, monkeypatch, fresh_zips):
+    built = count_builds(monkeypatch)
+    geo.zip_info("21201")
+    data = zip_table(isolated).read_bytes()
+    zip_table(isolated).write_bytes(data[:len(data) // 2])
+    geo._ZIPS.reset()
+    assert geo.zip_info("21201").state == "MD" and built == [1, 1]
+
+
+def test_zip_lookups_work_when_the_cache_cannot_be_written(isolated, monkeypatch, fresh_zips):
+    (isolated / "cache").write_text("a file where the cache folder would be")  # unwritable, even for root
+    built = count_builds(monkeypatch)
+    assert geo.parse_place("21201").timezone == "America/New_York"
+    assert geo.parse_place("Baltimore, MD").region == "US-MD"
+    geo._ZIPS.reset()
+    assert geo.zip_timezone("99501") == "America/Anchorage"
+    assert built == [1, 1] and (isolated / "cache").is_file()
+
+
+@pytest.mark.parametrize("lat, lon", [(39.29, -76.61), (61.2, -149.9), (40.0, -117.0), (18.4, -66.1), (45.0, -100.0),
+                                      (39.29, -76.2), (25.0, -80.0), (0.0, 0.0), (64.8, -147.7), (47.6, -122.3)])
+def test_nearest_zip_is_the_one_zipcodes_finds_within_the_radius(lat, lon):
+    import zipcodes
+
+    found = [geo._info(z) for z in zipcodes.filter_by_coordinates(lat, lon, geo._REVERSE_RADIUS_MI)]
+    expected = min((z for z in found if z), key=lambda z: (geo.miles(lat, lon, z.lat, z.lon), z.code), default=None)
+    assert geo._nearest_zip(lat, lon) == expected

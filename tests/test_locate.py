@@ -423,3 +423,121 @@ hours = [{ days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], opens = "08
     assert (always.open_now, always.hours_today, always.status) == (True, "24 hours", "open 24 hours")
     assert (daily.open_now, daily.hours_today, daily.status) == (None, "08:00-20:00", None)
     assert ids(find(loaded, open_at=WEDNESDAY_MORNING)) == ["fictional-always-line"]
+
+
+# --- many services: the flat arrays answer as reading every service would ---------------------
+
+def _many_services(count: int = 400, seed: int = 6) -> str:
+    """Fictional services around Baltimore and far off, many sharing a point, some by ZIP only, some broken."""
+    import random
+
+    rng = random.Random(seed)
+    points = [(39.29 + rng.uniform(-1.5, 1.5), -76.61 + rng.uniform(-1.5, 1.5)) for _ in range(60)]
+    points += [(61.2, -149.9), (18.4, -66.1), (47.6, -122.3), (-33.9, 151.2)]
+    zips = ["21201", "21218", "20001", "99501", "21401"]
+    blocks = []
+    for n in range(count):
+        fields = [f'id = "fictional-many-{rng.randrange(10**6):06d}-{n}"', f'name = "Fictional Site {n}"',
+                  f"offers = {rng.sample(['naloxone', 'drug-checking', 'syringe-services', 'wound-care'], rng.randint(0, 3))}",
+                  f"languages = {rng.sample(['en', 'es', 'fr'], rng.randint(0, 2))}",
+                  f'cost = "{rng.choice(["free", "low-cost"])}"']
+        shape = rng.random()
+        if shape < 0.08:  # a remote line
+            fields += ['access = ["phone"]', f'coverage = ["{rng.choice(["US-MD", "US", "US-AK"])}"]']
+        else:
+            fields.append(f'access = {rng.sample(["in-person", "mobile", "text"], rng.randint(1, 2))}')
+            if shape < 0.16:
+                fields.append(f'address = {{ postal_code = "{rng.choice(zips)}" }}')
+            elif shape < 0.18:
+                pass  # nowhere
+            else:
+                lat, lon = rng.choice(points)
+                fields += [f"lat = {lat!r}", f"lon = {lon!r}"]
+        blocks.append("[[service]]\n" + "\n".join(fields) + "\n")
+    return "\n".join(blocks)
+
+
+def _reference(catalog, place, offers=(), language=None, free=False, radius=None, limit=None):
+    """The nearest matching local services by reading every one of them: (id, distance, approximate)."""
+    found = []
+    for s in catalog.services.values():
+        if not all(o in s.offers for o in offers) or (language and language not in s.languages) or (free and s.cost != "free"):
+            continue
+        if s.lat is not None and s.lon is not None:
+            point = (s.lat, s.lon)
+        else:
+            info = geo.zip_info(s.address.postal_code) if s.address and s.address.postal_code else None
+            point = (info.lat, info.lon) if info else None
+        if point is None:
+            continue
+        found.append((geo.miles(place.lat, place.lon, *point), s.id, s.lat is None))
+    found.sort()
+    return [f for f in found if radius is None or f[0] <= radius][:limit]
+
+
+@pytest.fixture(scope="module")
+def many(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("many")
+    (folder / "many.toml").write_text(_many_services(), encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("cached", [False, True])
+@pytest.mark.parametrize("place", [BALTIMORE, geo.Place(39.29, -76.2, "bay"), geo.Place(61.0, -150.0, "Anchorage"),
+                                   geo.Place(-40.0, 170.0, "far south"), geo.Place(89.0, 0.0, "north pole")])
+@pytest.mark.parametrize("filters", [{}, {"offers": ["naloxone"]}, {"offers": ["naloxone", "drug-checking"], "free": True},
+                                     {"language": "es"}, {"limit": 7}, {"radius": 20.0}, {"radius": 0.0}, {"radius": 60.0, "limit": 25}])
+def test_nearest_first_matches_reading_every_service(many, monkeypatch, cached, place, filters):
+    from hrfind import cache
+
+    monkeypatch.setattr(cache, "RACY_NS", -1)
+    layers = catalogs.layers([many], no_bundled=True, env={}, user=Path("/nonexistent"))
+    loaded = catalogs.load(layers, use_cache=cached)
+    if cached:
+        loaded = catalogs.load(layers)
+        assert isinstance(loaded.services, cache.Table)
+    options = dict(filters)
+    expected = _reference(loaded, place, options.get("offers", ()), options.get("language"), options.get("free", False),
+                          options.get("radius"), options.get("limit", None if "radius" in options else locate.LIMIT))
+    options.setdefault("limit", None if "radius" in options else locate.LIMIT)
+    answer = find(loaded, place=place, remote=False, **options)
+    assert [(r.distance_mi, r.service.id, r.approximate) for r in answer.results] == expected
+    assert all(r.location == (r.service.lat, r.service.lon) for r in answer.results if not r.approximate)
+
+
+def test_service_places_are_kept_beside_the_cached_catalog(many, monkeypatch, isolated):
+    from hrfind import cache
+
+    monkeypatch.setattr(cache, "RACY_NS", -1)
+    layers = catalogs.layers([many], no_bundled=True, env={}, user=Path("/nonexistent"))
+    catalogs.load(layers)
+    loaded = catalogs.load(layers)
+    first = find(loaded, offers=["naloxone"], remote=False)
+    assert list((isolated / "cache" / "hrfind" / "sets").glob("*.service-places.bin"))
+    built = []
+    monkeypatch.setattr(locate, "build_places", lambda services: built.append(1))
+    again = catalogs.load(layers)
+    assert ids(find(again, offers=["naloxone"], remote=False)) == ids(first) and built == []
+    # Only the services shown were decoded, and those with no coordinates of their own (read for their ZIP).
+    shown = {again.services.ids().index(r.service.id) for r in first.results}
+    unlocated = {n for n, s in enumerate(loaded.services.values()) if s.lat is None}
+    assert set(again.services._read) <= shown | unlocated
+
+
+@pytest.mark.parametrize("query", ["site", "fictional site 12", "sit", "overdose", "nothing like it"])
+@pytest.mark.parametrize("filters", [{}, {"offers": ["naloxone"]}, {"language": "es", "free": True}])
+def test_a_query_through_the_cached_index_scores_as_reading_every_service(many, monkeypatch, query, filters):
+    from hrfind import cache
+
+    monkeypatch.setattr(cache, "RACY_NS", -1)
+    layers = catalogs.layers([many], no_bundled=False, env={}, user=Path("/nonexistent"))
+    compiled = catalogs.load(layers, use_cache=False)
+    catalogs.load(layers)
+    cached = catalogs.load(layers)
+    assert cached.cache.name is not None and compiled.cache is None
+    for place in (BALTIMORE, None):
+        answers = [find(c, place=place, query=query, limit=None, **filters) for c in (compiled, cached)]
+        first, second = ([(r.service.id, r.score, r.distance_mi) for r in a.results] for a in answers)
+        assert first == second
+        assert first or query == "nothing like it" or filters
+        assert answers[0].notes == answers[1].notes
