@@ -12,7 +12,6 @@ import dataclasses
 import functools
 import math
 import re
-import unicodedata
 from collections.abc import Iterator
 from typing import NamedTuple, Optional
 
@@ -48,7 +47,6 @@ _LEADING_NUMBER = re.compile(rf"{_NUMBER}\s*,")
 # zipcodes stores a few non-zone words (a town name) in its timezone field; an IANA name has a slash.
 _ZONE = re.compile(r"[A-Z][A-Za-z_]+(?:/[A-Za-z_+-]+)+")
 _APOSTROPHES = re.compile(r"['’]")
-_PUNCTUATION = re.compile(r"[\W_]+")
 _MC = re.compile(r"\bmc ")
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount", "pt": "point"}
 # Bump when ZipData changes shape or meaning: the cached ZIP table is then built again.
@@ -232,11 +230,10 @@ def _either(cities: list[City]) -> str:
 
 
 def normalise(text: str) -> str:
-    """A city name folded for comparison: case, accents, punctuation, "St." and "Mc Lean" spellings."""
-    folded = text.casefold()
-    if not folded.isascii():
-        folded = "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
-    words = [_ABBREVIATIONS.get(w, w) for w in _PUNCTUATION.sub(" ", _APOSTROPHES.sub("", folded)).split()]
+    """A city name folded for comparison: as search folds text, plus "St." and "Mc Lean" spellings."""
+    from hrfind.search import normalize
+
+    words = [_ABBREVIATIONS.get(w, w) for w in normalize(_APOSTROPHES.sub("", text)).split()]
     return _MC.sub("mc", " ".join(words))
 
 
