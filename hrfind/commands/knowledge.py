@@ -40,9 +40,8 @@ def search(
     def view(found):
         from rich.console import Group
 
-        from hrfind import human
-
-        return Group(human.emergency_line(), human.listing(found, show_score=True)) if urgent else human.listing(found, show_score=True)
+        table = _human().listing(found, show_score=True)
+        return Group(_human().emergency_line(), table) if urgent else table
 
     if urgent and not items:
         run.console().print(_human().emergency_line())
