@@ -80,13 +80,17 @@ def _weekday(word: str, text: str) -> int:
     raise UsageError(f'"{word}" in "{text}" is not a day of the week; give {WHEN_FORMS}.')
 
 
+def hour_of_day(hour: int, half: str | None) -> int | None:
+    """The 24-hour hour of a clock reading with "a..." or "p..." (12am is midnight, 12pm noon); None if out of 1-12."""
+    if not half:
+        return hour
+    return hour % 12 + (12 if half.startswith("p") else 0) if 1 <= hour <= 12 else None
+
+
 def _time_of_day(m: re.Match[str], text: str) -> int:
-    hour, minute = int(m.group("hour")), int(m.group("minute") or 0)
-    half = m.group("half")
-    if half:
-        if not 1 <= hour <= 12:
-            raise UsageError(f'"{text}" has an hour out of range; with am or pm the hour goes from 1 to 12.')
-        hour = hour % 12 + (12 if half.startswith("p") else 0)
+    hour, minute = hour_of_day(int(m.group("hour")), m.group("half")), int(m.group("minute") or 0)
+    if hour is None:
+        raise UsageError(f'"{text}" has an hour out of range; with am or pm the hour goes from 1 to 12.')
     if hour > 23 or minute > 59:
         raise UsageError(f'"{text}" has a time out of range; give a time from 00:00 to 23:59, like "sat 10:00".')
     return hour * 60 + minute

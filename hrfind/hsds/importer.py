@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from hrfind.check import COVERAGE, ID, PHONE, URL, build_record
+from hrfind.hours import hour_of_day
 from hrfind.hsds import languages
 from hrfind.hsds.read import FORMATS, Export, Row, read_export, squash
 from hrfind.hsds.spec import ID_TERM_CODE
@@ -138,12 +139,8 @@ def parse_time(text: str, closing: bool = False) -> str | None:
     m = _TIME.fullmatch(text)
     if not m:
         return None
-    hour, minute, half = int(m["hour"]), int(m["minute"] or 0), m["half"]
-    if half:  # 12-hour clock: 12am is midnight, 12pm is noon
-        if not 1 <= hour <= 12:
-            return None
-        hour = hour % 12 + (12 if half.startswith("p") else 0)
-    if minute > 59 or hour > 24 or (hour == 24 and minute):
+    hour, minute = hour_of_day(int(m["hour"]), m["half"]), int(m["minute"] or 0)
+    if hour is None or minute > 59 or hour > 24 or (hour == 24 and minute):
         return None
     if closing and (hour, minute) in ((23, 59), (0, 0)):
         return "24:00"  # the usual ways of writing "until the end of the day"
