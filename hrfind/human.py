@@ -15,7 +15,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from hrfind.model import Principle, Record, Service, Strategy
+from hrfind.model import Address, Principle, Record, Service, Strategy
 from hrfind.output import Item, clean
 
 if TYPE_CHECKING:
@@ -124,6 +124,17 @@ def _sources(record: Record) -> Table:
     return _hanging(["•"] * len(entries), entries)
 
 
+def address(a: Address) -> str:
+    """An address on one line: street, city, "MD 21201"."""
+    return ", ".join(p for p in (a.street, a.city, " ".join(q for q in (a.region, a.postal_code) if q)) if p)
+
+
+def contact(service: Service) -> str:
+    """How to reach a service: phone and text number, else its web address."""
+    by_phone = [p for p in (service.phone, f"text {service.text}" if service.text else None) if p]
+    return " / ".join(by_phone) or service.url or ""
+
+
 def _facts(record: Record) -> Table:
     """Key-value lines for the fields that are lists and contact details."""
     grid = Table.grid(padding=(0, 2))
@@ -144,8 +155,7 @@ def _facts(record: Record) -> Table:
         ("Related", ", ".join(getattr(record, "related", ()))),
     ]
     if isinstance(record, Service) and record.address:
-        a = record.address
-        pairs.insert(3, ("Address", ", ".join(p for p in (a.street, a.city, a.region, a.postal_code) if p)))
+        pairs.insert(3, ("Address", address(record.address)))
     for key, value in pairs:
         if value:
             grid.add_row(Text(key), text(value))
@@ -192,7 +202,6 @@ def overdose(strategy: Strategy, services: Sequence[Service]) -> Group:
         lines.add_column(style="bold", no_wrap=True)
         lines.add_column()
         for service in services:
-            contact = " / ".join(p for p in (service.phone, f"text {service.text}" if service.text else None) if p)
-            lines.add_row(text(contact or service.url or ""), text(f"{service.name} ({', '.join(service.coverage)})"))
+            lines.add_row(text(contact(service)), text(f"{service.name} ({', '.join(service.coverage)})"))
         parts.append(Panel(lines, title=Text("Phone lines", style="bold"), title_align="left", padding=(0, 1)))
     return Group(*parts)

@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from hrfind.geo import Place
     from hrfind.hours import Moment
     from hrfind.locate import Answer, Result
-    from hrfind.model import Service
 
 Access = enum.Enum("Access", {name: name for name in ACCESS}, type=str)
 
@@ -100,7 +99,7 @@ def _view(items: list[Item], answer: "Answer", place: "Place | None", moment: "M
     from rich.console import Group
     from rich.table import Table
 
-    from hrfind.human import text
+    from hrfind.human import contact, text
     from hrfind.output import clean
 
     title = "Services" if place is None else f"Services near {place.label}"
@@ -123,7 +122,7 @@ def _view(items: list[Item], answer: "Answer", place: "Place | None", moment: "M
             if line:
                 about.append("\n" + clean(line), style=style)
         reach = _status(result)
-        reach.append("\n" + clean(_contact(service)))
+        reach.append("\n" + clean(contact(service)))
         table.add_row(_distance(result), about, reach)
     return Group(text(title, "bold"), table)
 
@@ -152,15 +151,9 @@ def _where(result: "Result") -> str:
     if result.remote:
         ways = [a for a in service.access if a in REMOTE_ACCESS]
         return f"{', '.join(ways)}; covers {', '.join(service.coverage)}"
-    a = service.address
-    if a is None:
-        return ""
-    return ", ".join(p for p in (a.street, a.city, " ".join(q for q in (a.region, a.postal_code) if q)) if p)
+    from hrfind.human import address
 
-
-def _contact(service: "Service") -> str:
-    by_phone = [p for p in (service.phone, f"text {service.text}" if service.text else None) if p]
-    return " / ".join(by_phone) or service.url or ""
+    return address(service.address) if service.address else ""
 
 
 def register(app: typer.Typer) -> None:
