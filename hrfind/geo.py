@@ -231,7 +231,7 @@ def _either(cities: list[City]) -> str:
 
 def normalise(text: str) -> str:
     """A city name folded for comparison: as search folds text, plus "St." and "Mc Lean" spellings."""
-    from hrfind.search import normalize
+    from hrfind.text import normalize
 
     words = [_ABBREVIATIONS.get(w, w) for w in normalize(_APOSTROPHES.sub("", text)).split()]
     return _MC.sub("mc", " ".join(words))

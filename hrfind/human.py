@@ -22,6 +22,11 @@ if TYPE_CHECKING:
     from rich.progress import Progress
 
 EMERGENCY = "If someone may be overdosing now: call 911, give naloxone, stay with them. Run: hrfind overdose"
+CRISIS = "If you are thinking about suicide or are in crisis: call or text 988, or chat at 988lifeline.org. In danger now: call 911."
+POISON = ("Possible poisoning: if they collapsed, had a seizure, have trouble breathing or can't be woken, call 911. "
+          "Otherwise call Poison Control now: 1-800-222-1222.")
+# The line each urgent intent of a query (hrfind.intents) prints above the results.
+URGENT = {"suicide": CRISIS, "overdose": EMERGENCY, "poisoning": POISON}
 
 
 def console(file: TextIO, color: bool, terminal: bool) -> Console:
@@ -51,8 +56,13 @@ def text(value: object, style: str = "") -> Text:
     return Text(clean(str(value)), style=style)
 
 
-def emergency_line() -> Text:
-    return Text(EMERGENCY, style="bold red")
+def emergency_line(line: str = EMERGENCY) -> Text:
+    return Text(line, style="bold red")
+
+
+def urgent_lines(intents: Sequence[str]) -> list[Text]:
+    """The lines an urgent query prints above its results, most urgent first."""
+    return [emergency_line(URGENT[i]) for i in intents]
 
 
 def listing(items: Sequence[Item], show_score: bool = False) -> Table:

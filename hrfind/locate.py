@@ -145,7 +145,7 @@ def find(catalog: Catalog, place: Place | None = None, filters: Filters = Filter
         if catalog.cache is not None and catalog.cache.name is not None:
             # The catalog's own index, kept in the cache, scores the candidates as an index of them alone would.
             records = catalog.listing(search.SEARCHED)
-            index = search.Index(catalog.derived("search-index", search.IndexData, lambda: search.build(records, catalog.offers)))
+            index = search.Index(catalog.derived(search.INDEX_NAME, search.IndexData, lambda: search.build(records, catalog.offers)))
             span = catalog.positions(search.SEARCHED)["service"]
             among = span if allowed is None else frozenset(span.start + n for n in allowed)
             hits = search.rank(index, records, catalog.ids(search.SEARCHED), filters.query, allowed=among)

@@ -68,6 +68,7 @@ class Service(msgspec.Struct, frozen=True, kw_only=True):
     id: str
     name: str
     summary: str | None = None
+    aliases: list[str] = []  # other names people use for it ("suicide hotline"), searched like a strategy's
     offers: list[str] = []
     access: list[str] = []
     phone: str | None = None

@@ -17,15 +17,16 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
-import re
 from array import array
 from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import msgspec
 
+from hrfind import intents
 from hrfind.errors import UsageError
 from hrfind.model import Offer, Record, kind_of
+from hrfind.text import normalize, stem, words
 
 if TYPE_CHECKING:
     from hrfind.catalog import Catalog
@@ -35,42 +36,49 @@ TITLE, ALIAS, KIND, SUMMARY, OFFERS, BODY, STEPS = 10.0, 8.0, 6.0, 5.0, 3.0, 2.5
 WEIGHTS = (STEPS, BODY, OFFERS, SUMMARY, KIND, ALIAS, TITLE)  # a posting stores its weight's position here
 PHRASE_BONUS = 0.3  # share of a full score added when the whole query is a title or an alias
 MIN_SCORE = 5.0
+UNKNOWN_WORD_MIN = 20.0  # the least score when a query has a word of meaning that matches nothing
+CLEAR, MIN_NAMED = 1.75, 50.0  # how plainly a query must name a record to put it before the emergency page
 STOP = frozenset(
-    "a an and are as at be by can do does for from get give how i if in is it me my near of on or "
-    "the to use using what when where which who why with you your".split()
+    "a about all also am an and any anyone are as at be been being by can could did do does for from get "
+    "give had has have he her him his how i if in is it its just me my near of on or our please pls really "
+    "she so some someone somebody something that the their them there these they this those to u ur was "
+    "we were what whats when where which who why will with would you your "
+    # What is left of contractions once the apostrophe is a space ("don't" -> "don t"), and their
+    # spellings without it.
+    "t s m d ll re ve don won isn didn doesn im ive id dont wont cant isnt didnt doesnt".split()
 )
-OVERDOSE_WORDS = frozenset({"overdose", "overdosing", "overdosed", "od", "ods"})
+# Words that say how, not what: they count for a quarter, so "using alone" is about being alone.
+LOW = frozenset({"use", "using", "used", "user", "users"})
+LOW_WEIGHT = 0.25
 SEARCHED = ("principle", "strategy", "service")  # the kinds `hrfind search` looks through
-_WORD = re.compile(r"[^\W_]+")
+INDEX_NAME = "search-index-2"  # the name the cache keeps the index under: a new one when words fold differently
 
 
-def normalize(text: str) -> str:
-    """Lowercase, without accents, punctuation as spaces."""
-    if text.isascii():  # most data: nothing to decompose or strip, and much faster this way
-        return " ".join(_WORD.findall(text.lower()))
-    import unicodedata
+class Term(msgspec.Struct, frozen=True):
+    """A query word as searched: folded, how much it counts, and whether it was typed whole."""
 
-    # Compatibility forms first (𝘈 -> A), so that casefolding sees plain letters.
-    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
-    return " ".join(_WORD.findall("".join(c for c in decomposed if not unicodedata.combining(c))))
+    word: str
+    weight: float = 1.0
+    whole: bool = False  # an ending was folded off, so the word is complete: no prefix matches
 
 
-def stem(word: str) -> str:
-    """Fold a plain English plural onto its singular ("strips" -> "strip")."""
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
+def query_terms(query: str, *, keep_stop: bool = False) -> list[Term]:
+    """The words of a query that carry meaning; all of them when every word is a stop word.
 
-
-def words(text: str) -> list[str]:
-    return [stem(w) for w in normalize(text).split()]
+    Stop words are recognised before their endings are folded ("does" is not "doe").
+    """
+    found = normalize(query).split()
+    meaningful = found if keep_stop else [w for w in found if w not in STOP and stem(w) not in STOP]
+    terms: dict[str, Term] = {}
+    for raw in meaningful or found:
+        word = stem(raw)
+        terms.setdefault(word, Term(word, LOW_WEIGHT if raw in LOW else 1.0, whole=word != raw))
+    return list(terms.values())
 
 
 def query_words(query: str) -> list[str]:
-    """The words of a query that carry meaning; all of them when every word is a stop word."""
-    found = words(query)
-    meaningful = [w for w in found if w not in STOP]
-    return list(dict.fromkeys(meaningful or found))
+    """The folded words a query is searched by."""
+    return [t.word for t in query_terms(query)]
 
 
 class Hit(msgspec.Struct, frozen=True):
@@ -240,29 +248,34 @@ class Index:
         starts = _ints(self._data.phrase_starts)
         return frozenset(_ints(self._data.phrase_numbers)[starts[at]:starts[at + 1]])
 
-    def _matches(self, word: str) -> dict[int, float]:
+    def _matches(self, term: Term) -> dict[int, float]:
         """Positions of the index words that match a query word, with their similarity from 0 to 1."""
-        vocabulary = self.vocabulary
+        vocabulary, word = self.vocabulary, term.word
         at = bisect.bisect_left(vocabulary, word)
-        found = {at: 1.0} if at < len(vocabulary) and vocabulary[at] == word else {}
-        if len(word) >= 3:
+        if at < len(vocabulary) and vocabulary[at] == word:
+            # A word the index holds as it is: not the start of a longer one ("need" is not
+            # "needle"), nor a typo for a neighbour.
+            return {at: 1.0}
+        found: dict[int, float] = {}
+        if len(word) >= 3 and not term.whole:  # finishing a word being typed ("nalox")
             prefix = 0.75 if len(word) >= 4 else 0.5
-            for n in range(at + len(found), len(vocabulary)):  # sorted, so every extension follows the word
+            for n in range(at, len(vocabulary)):  # sorted, so every extension follows the word
                 if not vocabulary[n].startswith(word):
                     break
-                found.setdefault(n, prefix)
+                found[n] = prefix
         if len(word) >= 5:
             from rapidfuzz import fuzz, process
 
-            cutoff = 80 if len(word) >= 7 else 83
+            # A short word is one letter from many others ("lawyer", "layer"): such a match counts less.
+            cutoff, share = (80, 0.75) if len(word) >= 7 else (83, 0.4)
             for _, similarity, n in process.extract(word, vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None):
-                found.setdefault(n, 0.75 * similarity / 100)
+                found.setdefault(n, share * similarity / 100)
         return found
 
-    def _best_fields(self, word: str, allowed: Collection[int] | None) -> dict[int, float]:
+    def _best_fields(self, term: Term, allowed: Collection[int] | None) -> dict[int, float]:
         """Record number -> similarity times the weight of its best field, for one query word."""
         found: list[tuple[float, memoryview]] = []
-        for position, similarity in self._matches(word).items():
+        for position, similarity in self._matches(term).items():
             start, end = self._starts[position], self._starts[position + 1]
             while start < end:
                 weight = self._weights[start]
@@ -282,15 +295,19 @@ class Index:
 
     def scores(self, query: str, allowed: Collection[int] | None = None) -> dict[int, float]:
         """Record number -> score from 0 to 100 for every record the query touches, among `allowed` if given."""
-        terms = query_words(query)
+        terms = query_terms(query)
+        matched = [(term, self._best_fields(term, allowed)) for term in terms]
+        if not any(found for _, found in matched) and len(terms) < len(normalize(query).split()):
+            # Its words of meaning match nothing: the small words may still ("the who").
+            terms = query_terms(query, keep_stop=True)
+            matched = [(term, self._best_fields(term, allowed)) for term in terms]
         if not terms:
             return {}
         total = (self.size if allowed is None else len(allowed)) or 1
         raw: dict[int, float] = {}
         best = 0.0
-        for term in terms:
-            per_record = self._best_fields(term, allowed)
-            rarity = math.log(1 + total / (len(per_record) or 1))
+        for term, per_record in matched:
+            rarity = term.weight * math.log(1 + total / (len(per_record) or 1))
             best += rarity * TITLE
             for n, value in per_record.items():
                 raw[n] = raw.get(n, 0.0) + rarity * value
@@ -300,21 +317,44 @@ class Index:
         if len(terms) > 1:
             for n in self._phrase(" ".join(words(query))) & raw.keys():
                 scored[n] = round(min(100.0, 100 * (raw[n] / best + PHRASE_BONUS)), 1)
+        if not all(found for _, found in matched):
+            # A word the index has never seen ("dui lawyer", "medical marijuana card") says the
+            # question may be outside what hrfind knows: only a convincing answer is one.
+            scored = {n: score for n, score in scored.items() if score >= UNKNOWN_WORD_MIN}
         return scored
+
+
+def _pinned(index: Index, ids: Sequence[str], query: str, scores: dict[int, float],
+            allowed: Collection[int] | None) -> list[int]:
+    """Record numbers an urgent query puts first, most urgent first (see hrfind.intents).
+
+    The emergency records of an overdose query stay first unless the query says more than
+    "overdose" and names another record so plainly that it scores CLEAR times theirs
+    ("canada overdose response line" is NORS).
+    """
+    numbers: list[int] = []
+    for intent in intents.intents(query):
+        if intent == intents.OVERDOSE:
+            emergency = sorted(index.emergency, key=lambda n: (ids[n], n))
+            named: list[int] = []
+            if not all(intents.about_overdose(w) for w in query_words(query)):
+                floor = max(MIN_NAMED, CLEAR * max((scores.get(n, 0.0) for n in emergency), default=0.0))
+                named = [n for n, score in scores.items() if score >= floor and n not in emergency]
+            numbers.extend(sorted(named, key=lambda n: (-scores[n], ids[n], n)) + emergency)
+        elif intents.PINNED[intent] in ids:
+            numbers.append(ids.index(intents.PINNED[intent]))
+    return [n for n in dict.fromkeys(numbers) if allowed is None or n in allowed]
 
 
 def rank(index: Index, records: Sequence[Record], ids: Sequence[str], query: str, *,
          allowed: Collection[int] | None = None, limit: int | None = None) -> list[Hit]:
-    """Indexed records that match a query, best first; ties by id. Overdose queries put emergency records first."""
+    """Indexed records that match a query, best first; ties by id. Urgent queries put their records first."""
     scores = index.scores(query, allowed)
     chosen = {n: score for n, score in scores.items() if score >= MIN_SCORE}
-    first: frozenset[int] = frozenset()
-    if about_overdose(query):
-        first = frozenset(n for n in index.emergency if allowed is None or n in allowed)
-        for n in first:
-            chosen.setdefault(n, scores.get(n, 0.0))
-    ahead = sorted((n for n in first if n in chosen), key=lambda n: (-chosen[n], ids[n], n))
-    rest = [n for n in chosen if n not in first] if first else list(chosen)
+    ahead = _pinned(index, ids, query, scores, allowed)
+    for n in ahead:
+        chosen.setdefault(n, scores.get(n, 0.0))
+    rest = [n for n in chosen if n not in ahead]
     if limit is not None and len(rest) > limit:
         # Only records scoring at least the limit-th best can be shown: order just those.
         cut = heapq.nlargest(limit, (chosen[n] for n in rest))[-1]
@@ -322,13 +362,6 @@ def rank(index: Index, records: Sequence[Record], ids: Sequence[str], query: str
     rest.sort(key=lambda n: (-chosen[n], ids[n], n))
     order = ahead + rest
     return [Hit(records[n], chosen[n]) for n in order[:limit]]
-
-
-def about_overdose(query: str) -> bool:
-    """Whether a query asks about an overdose, typos included."""
-    from rapidfuzz import fuzz
-
-    return any(w in OVERDOSE_WORDS or (len(w) >= 6 and fuzz.ratio(w, "overdose") >= 80) for w in words(query))
 
 
 def resolve_offer(offers: dict[str, Offer], text: str) -> str:
@@ -356,7 +389,7 @@ def search_catalog(catalog: Catalog, query: str, *, kinds: Sequence[str] = SEARC
                    limit: int | None = None, progress: Callable[[int, int], None] | None = None) -> list[Hit]:
     """Search a catalog through its index, built once (telling `progress`) and kept in the cache with the catalog."""
     records = catalog.listing(SEARCHED)
-    data = catalog.derived("search-index", IndexData, lambda: build(records, catalog.offers, progress))
+    data = catalog.derived(INDEX_NAME, IndexData, lambda: build(records, catalog.offers, progress))
     index = Index(data)
     allowed: Collection[int] | None = None
     if tuple(kinds) != SEARCHED:

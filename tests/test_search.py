@@ -7,7 +7,9 @@ from hypothesis import strategies as st
 
 from hrfind import catalog
 from hrfind.model import Offer, Service, Strategy
-from hrfind.search import Index, about_overdose, normalize, query_words, resolve_offer, search, stem
+from hrfind.intents import about_overdose
+from hrfind.search import Index, query_words, resolve_offer, search
+from hrfind.text import normalize, stem
 
 OFFERS = {
     "naloxone": Offer(id="naloxone", label="Naloxone (Narcan)", aliases=["narcan", "overdose reversal kit"]),
@@ -29,12 +31,61 @@ def test_normalize_folds_case_accents_and_punctuation():
     assert normalize("naïve—café") == "naive cafe"
 
 
-def test_stem_folds_plurals_only():
+def test_stem_folds_plurals():
     assert [stem(w) for w in ("strips", "signs", "class", "virus", "crisis", "gas")] == ["strip", "sign", "class", "virus", "crisis", "gas"]
 
 
+def test_stem_folds_verb_endings_onto_the_same_form():
+    for forms in (("dose", "dosing", "dosed", "doses"), ("inject", "injecting", "injected", "injects"),
+                  ("overdose", "overdosing", "overdosed", "overdoses"), ("nod", "nodding", "nodded"),
+                  ("test", "testing", "tested", "tests"), ("breathe", "breathing", "breathed")):
+        assert len({stem(w) for w in forms}) == 1, forms
+
+
+def test_stem_leaves_short_words_and_false_endings():
+    assert [stem(w) for w in ("using", "use", "speed", "need", "bring", "gas")] == ["using", "use", "speed", "need", "bring", "gas"]
+
+
+def test_stop_words_are_dropped_before_endings_are_folded():
+    assert query_words("does it work") == ["work"]  # "does" is a stop word, not "doe"
+    assert query_words("where can i get narcan") == ["narcan"]
+
+
+def test_use_and_using_count_low_but_stay():
+    from hrfind.search import query_terms
+
+    terms = {t.word: t.weight for t in query_terms("using alone")}
+    assert terms["alon"] == 1.0 and 0 < terms["using"] < 1.0
+
+
+def test_a_whole_word_is_not_the_start_of_a_longer_one():
+    records = [strategy("needles", "Clean needles"), strategy("help", "Help", body="If you need help, ask.")]
+    assert ids(search(records, {}, "need")) == ["help"]
+    assert ids(search(records, {}, "needl")) == ["needles"]  # a word being typed still finds its end
+
+
+def test_a_short_word_that_only_looks_like_another_counts_little():
+    records = [strategy("layers", "Layers of care"), strategy("naloxone", "Naloxone")]
+    assert ids(search(records, {}, "naloxnoe")) == ["naloxone"]
+    assert search(records, {}, "lawyer")[0].score < 0.6 * search(records, {}, "naloxnoe")[0].score
+
+
+def test_a_query_with_an_unknown_word_needs_a_convincing_answer():
+    records = [strategy("layers", "Layers of care", summary="Layer on layer."), strategy("wound-care", "Wound care"),
+               strategy("naloxone", "Naloxone", aliases=["narcan"])]
+    assert not search(records, {}, "dui lawyer near me")
+    assert not search(records, {}, "medical marijuana card")
+    assert ids(search(records, {}, "narcan spray thingy"))[0] == "naloxone"
+
+
+def test_query_of_only_unmatched_words_falls_back_to_all_words():
+    records = [strategy("the-who", "The Who")]
+    assert ids(search(records, {}, "the who")) == ["the-who"]
+
+
 def test_query_words_drop_stop_words_unless_that_is_all():
-    assert query_words("how to use the nasal spray") == ["nasal", "spray"]
+    assert query_words("how to use the nasal spray") == ["use", "nasal", "spray"]
+    assert query_words("my friend won't wake up") == [stem("friend"), stem("wake"), "up"]
     assert query_words("the") == ["the"]
 
 
@@ -143,4 +194,4 @@ def test_normalize_is_idempotent_and_case_blind(text):
 
 def test_index_vocabulary_covers_every_field():
     index = Index([strategy("x", "Title", aliases=["alias"], body="body", steps=["stepword"], offers=["naloxone"])], OFFERS)
-    assert {"title", stem("alias"), "body", "stepword", "narcan", "strategy"} <= set(index.vocabulary)
+    assert {stem(w) for w in ("title", "alias", "body", "stepword", "narcan", "strategy")} <= set(index.vocabulary)

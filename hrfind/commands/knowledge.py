@@ -27,6 +27,7 @@ def search(
 ) -> ExitStatus:
     """Search principles, strategies and services by words, with typo tolerance."""
     from hrfind import search as engine
+    from hrfind.intents import intents
 
     catalog = run.catalog()
     text = " ".join(query)
@@ -35,16 +36,15 @@ def search(
     with run.progress("Indexing for search") as progress:
         hits = engine.search_catalog(catalog, text, kinds=kinds, offer=offer, limit=limit, progress=progress)
     items = [Item(h.record, {"score": h.score}) for h in hits]
-    urgent = run.human and engine.about_overdose(text)
+    urgent = _human().urgent_lines(intents(text)) if run.human else []
 
     def view(found):
         from rich.console import Group
 
-        table = _human().listing(found, show_score=True)
-        return Group(_human().emergency_line(), table) if urgent else table
+        return Group(*urgent, _human().listing(found, show_score=True))
 
     if urgent and not items:
-        run.console().print(_human().emergency_line())
+        run.console().print(*urgent)
     return run.emit(items, view, empty=f'Nothing matched "{text}". Try fewer or other words, or `hrfind strategies`.')
 
 

@@ -111,7 +111,7 @@ def import_hsds(source: Path, offers: Mapping[str, Offer], today: datetime.date 
 
 def slug(text: str, limit: int = 48) -> str:
     """Lowercase-kebab of a text, cut at a word boundary."""
-    from hrfind.search import normalize
+    from hrfind.text import normalize
 
     words = _SLUG.sub("-", normalize(text)).strip("-")
     if len(words) > limit:
@@ -188,7 +188,7 @@ def parse_date(text: str) -> datetime.date | None:
 
 def cost(texts: Iterable[str]) -> str | None:
     """hrfind's cost words for what an export says about fees; None when it does not say clearly."""
-    from hrfind.search import normalize
+    from hrfind.text import normalize
 
     for raw in texts:
         text = normalize(raw)
@@ -262,7 +262,7 @@ class OfferMatcher:
     """Finds offer ids in taxonomy terms and service text through ids, labels and aliases."""
 
     def __init__(self, offers: Mapping[str, Offer]) -> None:
-        from hrfind.search import words
+        from hrfind.text import words
 
         self.ids = {o.id for o in offers.values()}
         self.order = {o.id: i for i, o in enumerate(offers.values())}
@@ -278,7 +278,7 @@ class OfferMatcher:
 
     def find(self, terms: Iterable[str], texts: Iterable[str]) -> list[str]:
         """Offer ids for taxonomy terms (codes or names) in their order, then those found in free text."""
-        from hrfind.search import words
+        from hrfind.text import words
 
         found: dict[str, None] = {}
         for term in terms:

@@ -113,7 +113,7 @@ be|bel|Belarusian
 @functools.cache
 def _lookup() -> tuple[dict[str, str], dict[str, str]]:
     """(code or other code -> ISO 639-1, folded name -> ISO 639-1)."""
-    from hrfind.search import normalize
+    from hrfind.text import normalize
 
     codes: dict[str, str] = {}
     names: dict[str, str] = {}
@@ -135,7 +135,7 @@ def english_name(code: str) -> str | None:
 
 def iso639_1(text: str) -> str | None:
     """The ISO 639-1 code for a code ("es", "spa", "en-US") or a name ("Spanish", "Chinese (Mandarin)")."""
-    from hrfind.search import normalize
+    from hrfind.text import normalize
 
     codes, names = _lookup()
     raw = text.strip().lower()
