@@ -21,7 +21,7 @@ _SUICIDE = re.compile(
     r"|\b(kill|killing|hurt|hurting|harm|harming|cut|cutting)( my| me)? ?self\b"
     r"|\b(want|wanna|wish|going|gonna|ready|plan\w*|trying) (\w+ ){0,3}(die|be dead)\b"
     r"|\b(want|wanna|going|gonna|plan\w*|trying) (to )?(end it|overdose|od)\b"
-    r"|\bend(ing)? (it all|my life|my own life)\b|\btake my (own )?life\b"
+    r"|\bend(ing)? (it|it all|my life|my own life)\b|\btake my (own )?life\b"
     r"|\b(don t|dont|do not|not|no longer|never) (want|wanna|wish) (to )?(be )?(alive|live|living|here|exist|wake up)\b"
     r"|\b(better off dead|no reason to live|not worth living|nothing to live for)\b"
 )

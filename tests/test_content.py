@@ -69,7 +69,7 @@ KNOWN_KEYS = {
     "principle": {"id", "number", "title", "summary", "body", "sources"},
     "strategy": {"id", "title", "summary", "body", "steps", "aliases", "offers", "related",
                  "emergency", "reviewed", "sources"},
-    "service": {"id", "name", "summary", "offers", "access", "phone", "text", "url", "coverage",
+    "service": {"id", "name", "aliases", "summary", "offers", "access", "phone", "text", "url", "coverage",
                 "languages", "cost", "eligibility", "verified", "sources", "address", "lat",
                 "lon", "timezone", "hours", "hours_note"},
     "offer": {"id", "label", "aliases", "description"},

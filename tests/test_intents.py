@@ -10,7 +10,7 @@ from hrfind.human import CRISIS, EMERGENCY, POISON
 from hrfind.intents import OVERDOSE, POISONING, SUICIDE, intents
 
 SUICIDAL = ["i dont want to be alive anymore", "I want to die", "thinking about killing myself", "suicidal thoughts",
-            "i wanna end it all", "self harm", "no reason to live", "I don't want to wake up tomorrow"]
+            "i wanna end it all", "thinking about ending it", "self harm", "no reason to live", "I don't want to wake up tomorrow"]
 POISONINGS = ["kid swallowed pills", "toddler ate my suboxone", "my 2 year old drank bleach", "baby chewed a fentanyl patch",
               "breathed in chemical fumes", "poison help", "swallowed a button battery"]
 OVERDOSES = ["overdose", "my friend is ODing", "he won't wake up", "she is not breathing", "lips turning blue",
