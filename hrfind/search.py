@@ -239,6 +239,10 @@ class Index:
         at = bisect.bisect_left(groups, f"offer:{offer_id}")
         return frozenset(self._group(at)) if at < len(groups) and groups[at] == f"offer:{offer_id}" else frozenset()
 
+    def named(self, query: str) -> frozenset[int]:
+        """Record numbers whose title or an alias is the whole query ("what's in the drugs")."""
+        return self._phrase(" ".join(words(query)))
+
     def _phrase(self, phrase: str) -> frozenset[int]:
         """Record numbers whose normalised title or an alias is exactly this phrase."""
         phrases = self._data.phrases
@@ -314,8 +318,8 @@ class Index:
         # A record's raw value adds up at most what `best` does, term by term, so its share is at
         # most 1 and only the phrase bonus can take a score past 100.
         scored = {n: round(100 * (value / best), 1) for n, value in raw.items()}
-        if len(terms) > 1:
-            for n in self._phrase(" ".join(words(query))) & raw.keys():
+        if len(normalize(query).split()) > 1:
+            for n in self.named(query) & raw.keys():
                 scored[n] = round(min(100.0, 100 * (raw[n] / best + PHRASE_BONUS)), 1)
         if not all(found for _, found in matched):
             # A word the index has never seen ("dui lawyer", "medical marijuana card") says the
@@ -359,7 +363,8 @@ def rank(index: Index, records: Sequence[Record], ids: Sequence[str], query: str
         # Only records scoring at least the limit-th best can be shown: order just those.
         cut = heapq.nlargest(limit, (chosen[n] for n in rest))[-1]
         rest = [n for n in rest if chosen[n] >= cut]
-    rest.sort(key=lambda n: (-chosen[n], ids[n], n))
+    named = index.named(query)  # among equal scores (100 is the most), the record the query names comes first
+    rest.sort(key=lambda n: (-chosen[n], n not in named, ids[n], n))
     order = ahead + rest
     return [Hit(records[n], chosen[n]) for n in order[:limit]]
 
