@@ -188,7 +188,7 @@ def detail(record: Record, bundled: bool) -> Panel:
     if getattr(record, "sources", None):
         parts += [Text(""), Text("Sources", style="bold underline"), _sources(record)]
     dated = getattr(record, "reviewed", None) or getattr(record, "verified", None)
-    footer = Text(f"{'reviewed' if isinstance(record, Strategy) else 'verified'} {dated}", style="dim") if dated else Text("")
+    footer = Text(f"{'verified' if isinstance(record, Service) else 'reviewed'} {dated}", style="dim") if dated else Text("")
     if not bundled and record.origin:
         footer.append(f"  from {clean(record.origin)}", style="dim")
     if footer:

@@ -23,7 +23,7 @@ def info(run: Run) -> ExitStatus:
     ]
     # Every record has to be read to find these: kept with the catalog in the cache, a large directory pays once.
     oldest_reviewed, oldest_verified = catalog.derived("oldest", tuple[Optional[date], Optional[date]], lambda: (
-        min((s.reviewed for s in catalog.strategies.values() if s.reviewed), default=None),
+        min((r.reviewed for table in (catalog.principles, catalog.strategies) for r in table.values() if r.reviewed), default=None),
         min((s.verified for s in catalog.services.values() if s.verified), default=None)))
     use = catalog.cache
     value: dict[str, Any] = {
