@@ -60,6 +60,11 @@ class Term(msgspec.Struct, frozen=True):
     word: str
     weight: float = 1.0
     whole: bool = False  # an ending was folded off, so the word is complete: no prefix matches
+    raw: str = ""  # as typed, lowercased: typos are looked for in both forms
+
+    def __post_init__(self):
+        if not self.raw:
+            msgspec.structs.force_setattr(self, "raw", self.word)
 
 
 def query_terms(query: str, *, keep_stop: bool = False) -> list[Term]:
@@ -72,7 +77,7 @@ def query_terms(query: str, *, keep_stop: bool = False) -> list[Term]:
     terms: dict[str, Term] = {}
     for raw in meaningful or found:
         word = stem(raw)
-        terms.setdefault(word, Term(word, LOW_WEIGHT if raw in LOW else 1.0, whole=word != raw))
+        terms.setdefault(word, Term(word, LOW_WEIGHT if raw in LOW else 1.0, whole=word != raw, raw=raw))
     return list(terms.values())
 
 
@@ -267,13 +272,9 @@ class Index:
                 if not vocabulary[n].startswith(word):
                     break
                 found[n] = prefix
-        if len(word) >= 5:
-            from rapidfuzz import fuzz, process
-
-            # A short word is one letter from many others ("lawyer", "layer"): such a match counts less.
-            cutoff, share = (80, 0.75) if len(word) >= 7 else (83, 0.4)
-            for _, similarity, n in process.extract(word, vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None):
-                found.setdefault(n, share * similarity / 100)
+        for form in dict.fromkeys((word, term.raw)):  # "absces" is near "abscess"; its fold "absc" is not
+            for n, similarity in _typos(form, vocabulary).items():
+                found.setdefault(n, similarity)
         return found
 
     def _best_fields(self, term: Term, allowed: Collection[int] | None) -> dict[int, float]:
@@ -326,6 +327,28 @@ class Index:
             # question may be outside what hrfind knows: only a convincing answer is one.
             scored = {n: score for n, score in scored.items() if score >= UNKNOWN_WORD_MIN}
         return scored
+
+
+def _typos(word: str, vocabulary: list[str]) -> dict[int, float]:
+    """Positions of index words a typo of `word` may stand for, with how much such a match counts.
+
+    Two measures, since people make two kinds of typo: fuzz.ratio forgives a letter left out,
+    added or swapped with its neighbour ("nalxone"); Levenshtein forgives letters typed wrong
+    in place ("fentynal", one edit in a short word, two in a long one). A short word is one
+    letter from many others ("lawyer", "layer"): such a match counts less.
+    """
+    if len(word) < 5:
+        return {}
+    from rapidfuzz import fuzz, process
+    from rapidfuzz.distance import Levenshtein
+
+    share = 0.75 if len(word) >= 7 else 0.4
+    found = {n: share * similarity / 100
+             for _, similarity, n in process.extract(word, vocabulary, scorer=fuzz.ratio, score_cutoff=80, limit=None)}
+    edits = 2 if len(word) >= 7 else 1
+    for candidate, distance, n in process.extract(word, vocabulary, scorer=Levenshtein.distance, score_cutoff=edits, limit=None):
+        found.setdefault(n, share * (1 - distance / max(len(word), len(candidate))))
+    return found
 
 
 def _pinned(index: Index, ids: Sequence[str], query: str, scores: dict[int, float],
