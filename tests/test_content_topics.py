@@ -62,7 +62,8 @@ def test_new_topics_were_reviewed(rid):
     ("drug-supply", [
         "fentanyl test strips find fentanyl",
         "do not detect nitazenes",
-        "xylazine test strips find xylazine. they do not detect medetomidine",
+        "xylazine test strips are made to find xylazine",
+        "a negative xylazine strip does not mean there is no medetomidine",
         "naloxone does not reverse xylazine or medetomidine",
         "give naloxone anyway",
         "carfentanil",
@@ -118,6 +119,7 @@ def test_key_facts_present(rid, facts):
 def test_safer_smoking_does_not_promise_safety():
     text = _text("safer-smoking")
     assert "not a safe way to use fentanyl" in text
+    assert "think smoking protects them from overdose. it does not" in text
     assert "endocarditis" not in text, "unsourced: keep out until a source is cited"
 
 
