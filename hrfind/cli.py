@@ -25,7 +25,7 @@ Add --json, --jsonl or --plain for scripts. `hrfind --help` lists every command 
 # Each command's module, in the order `hrfind --help` lists them; a run imports only the one it runs.
 # Each module adds its commands to `app` through hrfind.runner.command in its register(app).
 COMMANDS = {
-    **dict.fromkeys(("search", "show", "principles", "strategies", "offers", "overdose"), "hrfind.commands.knowledge"),
+    **dict.fromkeys(("search", "show", "principles", "strategies", "offers", "overdose", "od", "911"), "hrfind.commands.knowledge"),
     "services": "hrfind.commands.services",
     **dict.fromkeys(("info", "validate", "schema"), "hrfind.commands.data"),
     **dict.fromkeys(("export", "import"), "hrfind.commands.interop"),

@@ -15,7 +15,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from hrfind.model import Address, Principle, Record, Service, Strategy
+from hrfind import page
+from hrfind.model import Principle, Record, Service, Strategy
 from hrfind.output import Item, clean
 
 if TYPE_CHECKING:
@@ -93,21 +94,17 @@ def _hanging(marks: Sequence[str], lines: Sequence[str], style: str = "") -> Tab
 def paragraphs(body: str) -> Group:
     """Plain-text body: blank lines between paragraphs, "- " lines as bullets, "Heading:" lines bold."""
     parts: list = []
-    for block in body.strip().split("\n\n"):
-        if parts:
-            parts.append(Text(""))
-        bullets: list[str] = []
-        for line in (line.strip() for line in block.strip().splitlines()):
-            if line.startswith("- "):
-                bullets.append(line[2:])
-                continue
-            if bullets:
-                parts.append(_hanging(["•"] * len(bullets), bullets))
-                bullets = []
-            heading = line.endswith(":") and len(line) < 60
-            parts.append(Text(clean(line), style="bold" if heading else ""))
+    bullets: list[str] = []
+    for kind, line in page.blocks(body):
+        if kind == "bullet":
+            bullets.append(line)
+            continue
         if bullets:
             parts.append(_hanging(["•"] * len(bullets), bullets))
+            bullets = []
+        parts.append(Text(clean(line), style="bold" if kind == "heading" else ""))
+    if bullets:
+        parts.append(_hanging(["•"] * len(bullets), bullets))
     return Group(*parts)
 
 
@@ -117,22 +114,8 @@ def steps(items: Sequence[str], style: str = "") -> Table:
 
 def _sources(record: Record) -> Table:
     """Each source as "publisher, date: title" with its address below, under one bullet."""
-    entries = []
-    for source in getattr(record, "sources", ()):
-        who = ", ".join(p for p in (source.publisher, source.date) if p)
-        entries.append(f"{who}: {source.title}\n{source.url}" if who else f"{source.title}\n{source.url}")
+    entries = [f"{title}\n{url}" for title, url in page.source_lines(record)]
     return _hanging(["•"] * len(entries), entries)
-
-
-def address(a: Address) -> str:
-    """An address on one line: street, city, "MD 21201"."""
-    return ", ".join(p for p in (a.street, a.city, " ".join(q for q in (a.region, a.postal_code) if q)) if p)
-
-
-def contact(service: Service) -> str:
-    """How to reach a service: phone and text number, else its web address."""
-    by_phone = [p for p in (service.phone, f"text {service.text}" if service.text else None) if p]
-    return " / ".join(by_phone) or service.url or ""
 
 
 def _facts(record: Record) -> Table:
@@ -140,25 +123,8 @@ def _facts(record: Record) -> Table:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column()
-    pairs = [
-        ("Phone", getattr(record, "phone", None)),
-        ("Text", getattr(record, "text", None)),
-        ("Web", getattr(record, "url", None)),
-        ("Access", ", ".join(getattr(record, "access", ()))),
-        ("Covers", ", ".join(getattr(record, "coverage", ()))),
-        ("Languages", ", ".join(getattr(record, "languages", ()))),
-        ("Cost", getattr(record, "cost", None)),
-        ("Eligibility", getattr(record, "eligibility", None)),
-        ("Hours", getattr(record, "hours_note", None)),
-        ("Also called", ", ".join(getattr(record, "aliases", ()))),
-        ("Offers", ", ".join(getattr(record, "offers", ()))),
-        ("Related", ", ".join(getattr(record, "related", ()))),
-    ]
-    if isinstance(record, Service) and record.address:
-        pairs.insert(3, ("Address", address(record.address)))
-    for key, value in pairs:
-        if value:
-            grid.add_row(Text(key), text(value))
+    for key, value in page.facts(record):
+        grid.add_row(Text(key), text(value))
     return grid
 
 
@@ -177,8 +143,7 @@ def detail(record: Record, bundled: bool) -> Panel:
         parts += [Text(""), facts]
     if getattr(record, "sources", None):
         parts += [Text(""), Text("Sources", style="bold underline"), _sources(record)]
-    dated = getattr(record, "reviewed", None) or getattr(record, "verified", None)
-    footer = Text(f"{'reviewed' if isinstance(record, Strategy) else 'verified'} {dated}", style="dim") if dated else Text("")
+    footer = Text(page.dated(record), style="dim")
     if not bundled and record.origin:
         footer.append(f"  from {clean(record.origin)}", style="dim")
     if footer:
@@ -189,9 +154,20 @@ def detail(record: Record, bundled: bool) -> Panel:
                  subtitle=Text(clean(record.id), style="dim"), subtitle_align="right", padding=(0, 1))
 
 
+def taller_than(console: Console, renderable: object) -> bool:
+    """Whether a renderable takes more rows than the console's window has."""
+    return len(console.render_lines(renderable, pad=False)) > console.height
+
+
+def steps_again(strategy: Strategy) -> Panel:
+    """CALL 911 and the steps once more, for the end of a page whose top has scrolled away."""
+    return Panel(Group(Text(page.CALL, style="bold white on red"), steps(strategy.steps, "bold")),
+                 title=text(strategy.title, "bold red"), title_align="left", border_style="red", padding=(0, 1))
+
+
 def overdose(strategy: Strategy, services: Sequence[Service]) -> Group:
     """The emergency page: the steps first, in short bold lines; then the signs and what else to know."""
-    first = Panel(Group(Text("CALL 911 NOW", style="bold white on red"), Text(""), steps(strategy.steps, "bold"),
+    first = Panel(Group(Text(page.CALL, style="bold white on red"), Text(""), steps(strategy.steps, "bold"),
                         Text(""), text(strategy.summary)),
                   title=text(strategy.title, "bold red"), title_align="left", border_style="red", padding=(0, 1))
     parts: list = [first]
@@ -202,6 +178,6 @@ def overdose(strategy: Strategy, services: Sequence[Service]) -> Group:
         lines.add_column(style="bold", no_wrap=True)
         lines.add_column()
         for service in services:
-            lines.add_row(text(contact(service)), text(f"{service.name} ({', '.join(service.coverage)})"))
+            lines.add_row(text(page.contact(service)), text(f"{service.name} ({', '.join(service.coverage)})"))
         parts.append(Panel(lines, title=Text("Phone lines", style="bold"), title_align="left", padding=(0, 1)))
     return Group(*parts)

@@ -135,16 +135,22 @@ class Run(msgspec.Struct):
             raise DataError(f"{len(problems)} problem(s) in the data (listed above). Fix them, or run without --strict to skip what is broken.")
 
     def emit(self, items: Sequence[Item], human: Callable[[Sequence[Item]], Any] | None = None,
-             empty: str = "Nothing matched.") -> ExitStatus:
-        """Print results in the chosen mode; exit 1 when there are none, like grep."""
+             empty: str = "Nothing matched.", text: Callable[[Sequence[Item]], str] | None = None,
+             plain: Callable[[Sequence[Item]], str] | None = None) -> ExitStatus:
+        """Print results in the chosen mode; exit 1 when there are none, like grep.
+
+        `text` is the readable page of the "text" mode, `plain` a command's own tab-separated lines.
+        """
         from hrfind import output
 
         if self.mode == "json":
             self.env.stdout.write(output.json_array(items))
         elif self.mode == "jsonl":
             self.env.stdout.write(output.json_lines(items))
-        elif self.mode == "plain":
-            self.env.stdout.write(output.plain(items))
+        elif self.mode == "text" and text is not None:
+            self.env.stdout.write(text(items) if items else "")
+        elif self.mode in ("plain", "text"):
+            self.env.stdout.write((plain or output.plain)(items))
         elif items:
             self.console().print(human(items))
         if not items:
@@ -254,8 +260,8 @@ class _Commands(MutableMapping[str, Any]):
 
 
 def command(app: typer.Typer, name: str | None = None, output: bool = True, formats: dict[str, str] | None = None,
-            **settings: Any) -> Callable:
-    """Register `fn(run, ...) -> ExitStatus` as a command with the shared options added."""
+            piped: str = "plain", **settings: Any) -> Callable:
+    """Register `fn(run, ...) -> ExitStatus` as a command with the shared options added; `piped` is its mode off a terminal."""
 
     def register(fn: Callable) -> Callable:
         def define() -> CommandInfo:
@@ -272,7 +278,7 @@ def command(app: typer.Typer, name: str | None = None, output: bool = True, form
                 options = root.merged(Globals(given["data"] or [], given["no_bundled"], given["strict"], given["color"]))
                 env = ENV()
                 run = Run(env, options)
-                status = guarded(env, lambda: _call(fn, run, given, output, formats, kwargs))
+                status = guarded(env, lambda: _call(fn, run, given, output, formats, piped, kwargs))
                 if status:
                     raise typer.Exit(int(status))
 
@@ -290,10 +296,11 @@ def command(app: typer.Typer, name: str | None = None, output: bool = True, form
     return register
 
 
-def _call(fn: Callable, run: Run, given: dict, output: bool, formats: dict[str, str] | None, kwargs: dict) -> ExitStatus:
+def _call(fn: Callable, run: Run, given: dict, output: bool, formats: dict[str, str] | None, piped: str,
+          kwargs: dict) -> ExitStatus:
     if output:
         extra = {k: given[k] for k in (formats or {})}
-        run.mode = choose_mode(given["json"], given["jsonl"], given["plain"], run.env.stdout_isatty, **extra)
+        run.mode = choose_mode(given["json"], given["jsonl"], given["plain"], run.env.stdout_isatty, piped, **extra)
     return fn(run, **kwargs)
 
 

@@ -10,6 +10,7 @@ from hrfind.output import Item
 from hrfind.runner import Run, command
 
 EMERGENCY_ID = "overdose-response"
+SHORT_NAMES = ("od", "911")  # what someone in a hurry types instead of `overdose`
 
 
 class Kind(str, enum.Enum):
@@ -54,6 +55,12 @@ def _human():
     return human
 
 
+def _page():
+    from hrfind import page
+
+    return page
+
+
 def show(run: Run, record_id: Annotated[str, typer.Argument(metavar="ID", help="The id of a principle, strategy, service or offer.")]) -> ExitStatus:
     """Show everything about one record."""
     catalog = run.catalog()
@@ -63,7 +70,8 @@ def show(run: Run, record_id: Annotated[str, typer.Argument(metavar="ID", help="
         hint = f" Did you mean {' or '.join(close)}?" if close else " `hrfind search` finds records by words."
         raise NotFoundError(f'No record has the id "{record_id}".{hint}')
     bundled = bool(record.origin and record.origin.startswith("bundled:"))
-    return run.emit([Item(record)], lambda items: _human().detail(items[0].record, bundled))
+    return run.emit([Item(record)], lambda items: _human().detail(items[0].record, bundled),
+                    text=lambda items: _page().detail(items[0].record, bundled))
 
 
 def _listing(kind: str):
@@ -77,20 +85,38 @@ def _listing(kind: str):
 
 
 def overdose(run: Run) -> ExitStatus:
-    """What to do right now if someone may be overdosing. Needs no data folder and no network."""
+    """What to do right now if someone may be overdosing (also: hrfind od, hrfind 911). Needs no data folder and no network.
+
+    On a terminal: CALL 911 and the steps on the first screen, then the rest; never a pager.
+    In a pipe, a file or with --plain: the whole page as plain text wrapped at 80 columns.
+    """
     from hrfind import catalog
 
     # Only the bundled layer: a broken user file must never stand between a person and these steps.
     loaded = catalog.load([catalog.Layer(catalog.BUNDLED, catalog.bundled_dir())])
     strategy = loaded.strategies[EMERGENCY_ID]
     services = [loaded.services[i] for i in strategy.related if i in loaded.services]
+    if run.mode in ("plain", "text"):
+        # The whole page, for a printed handout, a kiosk or an SMS gateway: --plain is for the page too.
+        from hrfind import page
+
+        run.env.stdout.write(page.emergency(strategy, services))
+        return ExitStatus.OK
     items = [Item(strategy), *(Item(s) for s in services)]
-    return run.emit(items, lambda _: _human().overdose(strategy, services))
+    if run.mode != "human":
+        return run.emit(items)
+    console = run.console()
+    view = _human().overdose(strategy, services)
+    console.print(view)
+    if _human().taller_than(console, view):
+        # No pager here, ever: a page taller than the window leaves its end on screen, so the steps come again.
+        console.print(_human().steps_again(strategy))
+    return ExitStatus.OK
 
 
 def register(app: typer.Typer) -> None:
     command(app)(search)
-    command(app)(show)
+    command(app, piped="text")(show)
     for kind, name, doc in (("principle", "principles", "List the principles of harm reduction, in order."),
                             ("strategy", "strategies", "List the harm-reduction strategies and how-tos."),
                             ("offer", "offers", "List what services offer: the words --offers accepts.")):
@@ -99,3 +125,5 @@ def register(app: typer.Typer) -> None:
         fn.__name__ = name
         command(app, name)(fn)
     command(app)(overdose)
+    for short in SHORT_NAMES:
+        command(app, short, hidden=True)(overdose)

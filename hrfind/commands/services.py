@@ -99,7 +99,8 @@ def _view(items: list[Item], answer: "Answer", place: "Place | None", moment: "M
     from rich.console import Group
     from rich.table import Table
 
-    from hrfind.human import contact, text
+    from hrfind.human import text
+    from hrfind.page import contact
     from hrfind.output import clean
 
     title = "Services" if place is None else f"Services near {place.label}"
@@ -151,7 +152,7 @@ def _where(result: "Result") -> str:
     if result.remote:
         ways = [a for a in service.access if a in REMOTE_ACCESS]
         return f"{', '.join(ways)}; covers {', '.join(service.coverage)}"
-    from hrfind.human import address
+    from hrfind.page import address
 
     return address(service.address) if service.address else ""
 

@@ -1,0 +1,172 @@
+"""Records as readable plain text, wrapped to a width: the emergency page and `show` in a pipe.
+
+No Rich and no colour: this is what a pipe, a file, a printer, a kiosk or an SMS gateway gets.
+Words are never split, so a web address longer than a line stays whole on a line of its own.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterator, Sequence
+
+from hrfind.model import Address, Record, Service, Strategy
+from hrfind.output import clean
+
+WIDTH = 80
+CALL = "CALL 911 NOW"
+
+
+def wrap(text: str, width: int = WIDTH, first: str = "", rest: str = "") -> list[str]:
+    """Lines of at most `width` columns, never split inside a word (a longer word has a line of its own)."""
+    return textwrap.wrap(clean(text, newlines=False), width, initial_indent=first, subsequent_indent=rest,
+                         break_long_words=False, break_on_hyphens=False) or [first.rstrip()]
+
+
+def blocks(body: str) -> Iterator[tuple[str, str]]:
+    """A body's lines as (kind, text): "blank" between paragraphs, "heading" (a short line ending in a colon), "bullet", "text"."""
+    for n, block in enumerate(body.strip().split("\n\n")):
+        if n:
+            yield "blank", ""
+        for line in (line.strip() for line in block.strip().splitlines()):
+            if line.startswith("- "):
+                yield "bullet", line[2:]
+            else:
+                yield ("heading" if line.endswith(":") and len(line) < 60 else "text"), line
+
+
+def address(a: Address) -> str:
+    """An address on one line: street, city, "MD 21201"."""
+    return ", ".join(p for p in (a.street, a.city, " ".join(q for q in (a.region, a.postal_code) if q)) if p)
+
+
+def contact(service: Service) -> str:
+    """How to reach a service: phone and text number, else its web address."""
+    by_phone = [p for p in (service.phone, f"text {service.text}" if service.text else None) if p]
+    return " / ".join(by_phone) or service.url or ""
+
+
+def hours_text(service: Service) -> str:
+    """The week's hours on one line, with the clock they are read on and the note: "Mon-Fri 09:00-17:00, Sat-Sun closed"."""
+    from hrfind import hours
+
+    parts = []
+    if service.hours:
+        try:
+            week = hours.weekly(hours.week(service.hours))
+        except ValueError as error:
+            week = [("hours", f"not readable ({error})")]
+        zone = hours.zone_of(service)
+        parts.append(", ".join(f"{days} {text}" for days, text in week) + (f" ({zone} time)" if zone else ""))
+    if service.hours_note:
+        parts.append(service.hours_note)
+    return "\n".join(parts)
+
+
+def facts(record: Record) -> list[tuple[str, str]]:
+    """(label, value) for the fields that are lists and contact details, leaving out the empty ones."""
+    pairs = [
+        ("Phone", getattr(record, "phone", None)),
+        ("Text", getattr(record, "text", None)),
+        ("Web", getattr(record, "url", None)),
+        ("Address", address(record.address) if isinstance(record, Service) and record.address else None),
+        ("Hours", hours_text(record) if isinstance(record, Service) else None),
+        ("Access", ", ".join(getattr(record, "access", ()))),
+        ("Covers", ", ".join(getattr(record, "coverage", ()))),
+        ("Languages", ", ".join(getattr(record, "languages", ()))),
+        ("Cost", getattr(record, "cost", None)),
+        ("Eligibility", getattr(record, "eligibility", None)),
+        ("Also called", ", ".join(getattr(record, "aliases", ()))),
+        ("Offers", ", ".join(getattr(record, "offers", ()))),
+        ("Related", ", ".join(getattr(record, "related", ()))),
+    ]
+    return [(key, str(value)) for key, value in pairs if value]
+
+
+def dated(record: Record) -> str:
+    """"reviewed 2026-11-26" for a strategy, "verified ..." for a service; empty when undated."""
+    when = getattr(record, "reviewed", None) or getattr(record, "verified", None)
+    return f"{'reviewed' if isinstance(record, Strategy) else 'verified'} {when}" if when else ""
+
+
+def source_lines(record: Record) -> list[tuple[str, str]]:
+    """Each source as ("publisher, date: title", url)."""
+    entries = []
+    for source in getattr(record, "sources", ()):
+        who = ", ".join(p for p in (source.publisher, source.date) if p)
+        entries.append((f"{who}: {source.title}" if who else source.title, source.url))
+    return entries
+
+
+def _steps(steps: Sequence[str], width: int) -> list[str]:
+    pad = len(str(len(steps)))
+    lines = []
+    for n, step in enumerate(steps, 1):
+        mark = f"{n:>{pad}}. "
+        lines += wrap(step, width, mark, " " * len(mark))
+    return lines
+
+
+def _body(body: str, width: int) -> list[str]:
+    lines: list[str] = []
+    for kind, line in blocks(body):
+        if kind == "blank":
+            lines.append("")
+        elif kind == "bullet":
+            lines += wrap(line, width, "- ", "  ")
+        else:
+            lines += wrap(line, width)
+    return lines
+
+
+def _text(lines: list[str]) -> str:
+    return "\n".join(line.rstrip() for line in lines).strip("\n") + "\n"
+
+
+def emergency(strategy: Strategy, services: Sequence[Service], width: int = WIDTH) -> str:
+    """The emergency page: CALL 911 and the numbered steps first, then the signs, the rest, and the phone lines."""
+    lines = [*wrap(strategy.title, width), "", CALL + ".", "", *_steps(strategy.steps, width)]
+    lines += ["", *wrap(strategy.summary, width)]
+    if strategy.body:
+        lines += ["", *_body(strategy.body, width)]
+    if services:
+        lines += ["", "Phone lines:"]
+        for service in services:
+            reach = contact(service)
+            lines += wrap(f"{service.name} ({', '.join(service.coverage)})" if service.coverage else service.name,
+                          width, f"- {reach}  " if reach else "- ", "  ")
+    footer = " ".join(p for p in (dated(strategy).capitalize() + "." if dated(strategy) else "",
+                                  f"Sources: hrfind show {strategy.id}") if p)
+    lines += ["", *wrap(footer, width)]
+    return _text(lines)
+
+
+def detail(record: Record, bundled: bool, width: int = WIDTH) -> str:
+    """Everything about one record as text: title, summary, steps, body, facts, sources, dates."""
+    from hrfind.model import kind_of
+
+    lines = [*wrap(record.title, width), f"{kind_of(record)} {clean(record.id, newlines=False)}"]
+    summary = getattr(record, "summary", None) or getattr(record, "description", None)
+    if summary:
+        lines += ["", *wrap(summary, width)]
+    if getattr(record, "steps", None):
+        lines += ["", "Steps:", *_steps(record.steps, width)]
+    if getattr(record, "body", None):
+        lines += ["", *_body(record.body, width)]
+    pairs = facts(record)
+    if pairs:
+        lines.append("")
+        pad = max(len(key) for key, _ in pairs) + 2
+        for key, value in pairs:
+            for n, part in enumerate(value.splitlines()):
+                lines += wrap(part, width, (key if n == 0 else "").ljust(pad), " " * pad)
+    sources = source_lines(record)
+    if sources:
+        lines += ["", "Sources:"]
+        for title, url in sources:
+            lines += [*wrap(title, width, "- ", "  "), *wrap(url, width, "  ", "  ")]
+    footer = [dated(record).capitalize()] if dated(record) else []
+    if not bundled and record.origin:
+        footer.append(f"From {record.origin}")
+    if footer:
+        lines += ["", *wrap(". ".join(footer) + ".", width)]
+    return _text(lines)
