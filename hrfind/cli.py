@@ -5,7 +5,8 @@ from typing import Annotated, Optional
 import typer
 
 from hrfind import __version__
-from hrfind.runner import App, Color, ColorOption, DataOption, Globals, NoBundledOption, StrictOption
+from hrfind.runner import (App, Color, ColorOption, DataOption, Globals, NoBundledOption, NoPagerOption, QuietOption,
+                           StrictOption)
 
 SHORT_HELP = """\
 hrfind: offline harm-reduction knowledge and services.
@@ -56,10 +57,12 @@ def root(
     no_bundled: NoBundledOption = False,
     strict: StrictOption = False,
     color: ColorOption = Color.auto,
-    version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = None,
+    quiet: QuietOption = False,
+    no_pager: NoPagerOption = False,
+    version: Annotated[Optional[bool], typer.Option("--version", "-V", callback=_version, is_eager=True, help="Print the version and exit.")] = None,
 ) -> None:
     """Offline finder for harm-reduction knowledge and services."""
-    ctx.obj = Globals(list(data or []), no_bundled, strict, color)
+    ctx.obj = Globals(list(data or []), no_bundled, strict, color, quiet, no_pager)
     if ctx.invoked_subcommand is None:
         typer.echo(SHORT_HELP, nl=False)
         raise typer.Exit()

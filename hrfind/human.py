@@ -6,7 +6,7 @@ a record named "[red]x[/red]" or holding escape sequences prints literally.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, TextIO
 
 from rich import box
@@ -118,14 +118,40 @@ def _sources(record: Record) -> Table:
     return _hanging(["•"] * len(entries), entries)
 
 
-def _facts(record: Record) -> Table:
-    """Key-value lines for the fields that are lists and contact details."""
+def _facts_grid(pairs: Iterable[tuple[str, str]]) -> Table:
+    """Key-value lines, keys bold."""
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column()
-    for key, value in page.facts(record):
+    for key, value in pairs:
         grid.add_row(Text(key), text(value))
     return grid
+
+
+def hint(command: str, why: str) -> Text:
+    """A closing line naming the command that goes further."""
+    line = Text("More: ", style="dim")
+    line.append(command, style="bold")
+    line.append(f" {why}", style="dim")
+    return line
+
+
+def guidance(record: Record) -> Panel:
+    """The answer at a glance: a record's summary and steps, or how to reach a service and when."""
+    parts: list = []
+    summary = getattr(record, "summary", None) or getattr(record, "description", None)
+    if summary:
+        parts.append(text(summary))
+    if getattr(record, "steps", None):
+        parts += [Text(""), steps(record.steps)]
+    if isinstance(record, Service):
+        grid = _facts_grid((key, value) for key, value in page.facts(record) if key in ("Phone", "Text", "Web", "Address", "Hours"))
+        if grid.row_count:
+            parts += [Text(""), grid]
+    emergency = getattr(record, "emergency", False)
+    return Panel(Group(*parts), title=text(record.title, "bold"), title_align="left",
+                 border_style="red" if emergency else "blue", subtitle=Text(clean(record.id), style="dim"),
+                 subtitle_align="right", padding=(0, 1))
 
 
 def detail(record: Record, bundled: bool) -> Panel:
@@ -138,7 +164,7 @@ def detail(record: Record, bundled: bool) -> Panel:
         parts += [Text(""), Text("Steps", style="bold underline"), steps(record.steps)]
     if getattr(record, "body", None):
         parts += [Text(""), paragraphs(record.body)]
-    facts = _facts(record)
+    facts = _facts_grid(page.facts(record))
     if facts.row_count:
         parts += [Text(""), facts]
     if getattr(record, "sources", None):

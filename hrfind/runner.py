@@ -10,6 +10,7 @@ import functools
 import importlib
 import inspect
 import os
+import shlex
 import sys
 import time
 from collections.abc import Callable, Iterator, MutableMapping, Sequence
@@ -43,6 +44,8 @@ class Globals(msgspec.Struct):
     no_bundled: bool = False
     strict: bool = False
     color: Color = Color.auto
+    quiet: bool = False
+    no_pager: bool = False
 
     def merged(self, other: "Globals") -> "Globals":
         return Globals(
@@ -50,6 +53,8 @@ class Globals(msgspec.Struct):
             no_bundled=self.no_bundled or other.no_bundled,
             strict=self.strict or other.strict,
             color=other.color if other.color is not Color.auto else self.color,
+            quiet=self.quiet or other.quiet,
+            no_pager=self.no_pager or other.no_pager,
         )
 
 
@@ -57,6 +62,11 @@ DataOption = Annotated[Optional[list[Path]], typer.Option("--data", help="Read r
 NoBundledOption = Annotated[bool, typer.Option("--no-bundled", help="Leave out the bundled principles, strategies and services.")]
 StrictOption = Annotated[bool, typer.Option("--strict", help="Exit 3 on any data problem instead of warning.")]
 ColorOption = Annotated[Color, typer.Option("--color", help="Colour: auto follows the terminal, NO_COLOR and TERM=dumb.")]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No notes or warnings on stderr; errors still print.")]
+NoPagerOption = Annotated[bool, typer.Option("--no-pager", help="Print long output straight to the terminal, without a pager.")]
+# The options every command takes, as (name, annotation, default): Globals' fields, in order.
+GLOBAL_OPTIONS = (("data", DataOption, None), ("no_bundled", NoBundledOption, False), ("strict", StrictOption, False),
+                  ("color", ColorOption, Color.auto), ("quiet", QuietOption, False), ("no_pager", NoPagerOption, False))
 OUTPUT_FLAGS = {
     "json": "Print an indented JSON array.",
     "jsonl": "Print JSON Lines: one object a line.",
@@ -66,12 +76,7 @@ OUTPUT_FLAGS = {
 
 def _global_params() -> list[inspect.Parameter]:
     kw = inspect.Parameter.KEYWORD_ONLY
-    return [
-        inspect.Parameter("data", kw, annotation=DataOption, default=None),
-        inspect.Parameter("no_bundled", kw, annotation=NoBundledOption, default=False),
-        inspect.Parameter("strict", kw, annotation=StrictOption, default=False),
-        inspect.Parameter("color", kw, annotation=ColorOption, default=Color.auto),
-    ]
+    return [inspect.Parameter(name, kw, annotation=annotation, default=default) for name, annotation, default in GLOBAL_OPTIONS]
 
 
 def _output_params(extra: dict[str, str]) -> list[inspect.Parameter]:
@@ -100,8 +105,9 @@ class Run(msgspec.Struct):
         return human.console(stream, self.env.color(self.options.color.value, tty), tty)
 
     def note(self, message: str) -> None:
-        """A line for the person, never for the pipe: stderr."""
-        _say(self.env, message)
+        """A line for the person, never for the pipe: stderr, unless --quiet."""
+        if not self.options.quiet:
+            _say(self.env, message)
 
     def catalog(self, extra: Sequence[Path] = ()) -> Catalog:
         """Load every layer; warn about data problems, or fail on them with --strict."""
@@ -126,13 +132,14 @@ class Run(msgspec.Struct):
         problems = loaded.problems
         if not problems:
             return
-        shown = problems if strict else problems[:MAX_WARNINGS]
-        for problem in shown:
-            self.note(f"{'error' if strict else 'warning'}: {problem}")
-        if len(problems) > len(shown):
-            self.note(f"... and {len(problems) - len(shown)} more problems; `hrfind validate` lists them all.")
-        if strict:
+        if strict:  # errors: printed even with --quiet
+            for problem in problems:
+                _say(self.env, f"error: {problem}")
             raise DataError(f"{len(problems)} problem(s) in the data (listed above). Fix them, or run without --strict to skip what is broken.")
+        for problem in problems[:MAX_WARNINGS]:
+            self.note(f"warning: {problem}")
+        if len(problems) > MAX_WARNINGS:
+            self.note(f"... and {len(problems) - MAX_WARNINGS} more problems; `hrfind validate` lists them all.")
 
     def emit(self, items: Sequence[Item], human: Callable[[Sequence[Item]], Any] | None = None,
              empty: str = "Nothing matched.", text: Callable[[Sequence[Item]], str] | None = None,
@@ -215,6 +222,22 @@ class App(typer.Typer):
                 super().__init__(*args, **kwargs)
                 self.commands = _Commands(app, self.commands)
 
+            def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+                from typer import _click  # the Click that Typer carries
+
+                try:
+                    return super().resolve_command(ctx, args)
+                except _click.exceptions.UsageError as error:
+                    if args and not args[0].startswith("-") and not self.close_names(args[0]):
+                        # `hrfind narcan`: a word to look up, not a mistyped command; say what does that.
+                        error.message = f"No such command {args[0]!r}. To look it up, run: hrfind search {shlex.join(args)}"
+                    raise
+
+            def close_names(self, word: str) -> list[str]:
+                import difflib
+
+                return difflib.get_close_matches(word, list(self.commands))
+
         super().__init__(cls=Group, **settings)
 
     def names(self) -> list[str]:
@@ -275,7 +298,7 @@ def command(app: typer.Typer, name: str | None = None, output: bool = True, form
             def invoke(ctx: typer.Context, **kwargs: Any) -> None:
                 given = {k: kwargs.pop(k) for k in shared_names}
                 root = ctx.obj if isinstance(ctx.obj, Globals) else Globals()
-                options = root.merged(Globals(given["data"] or [], given["no_bundled"], given["strict"], given["color"]))
+                options = root.merged(Globals(**{**{name: given[name] for name, _, _ in GLOBAL_OPTIONS}, "data": given["data"] or []}))
                 env = ENV()
                 run = Run(env, options)
                 status = guarded(env, lambda: _call(fn, run, given, output, formats, piped, kwargs))

@@ -143,7 +143,7 @@ def test_show_unknown_id_suggests_closest(cli):
     result = cli("show", "naloxon")
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert 'No record has the id "naloxon". Did you mean naloxone?' in result.stderr
+    assert 'No record has the id "naloxon". Did you mean naloxone,' in result.stderr
 
 
 def test_show_finds_offers_too(cli):

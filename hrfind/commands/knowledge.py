@@ -1,6 +1,7 @@
 """Commands that answer from the knowledge base: search, show, the lists, and overdose."""
 
 import enum
+import shlex
 from typing import Annotated, Optional
 
 import typer
@@ -41,12 +42,35 @@ def search(
     def view(found):
         from rich.console import Group
 
-        table = _human().listing(found, show_score=True)
-        return Group(_human().emergency_line(), table) if urgent else table
+        human = _human()
+        parts = [human.emergency_line()] if urgent else []
+        rest = found
+        if leads([h.score for h in hits], pinned=urgent and found[0].record.id == EMERGENCY_ID):
+            parts.append(human.guidance(found[0].record))
+            rest = found[1:]
+        if rest:
+            parts.append(human.listing(rest, show_score=True))
+        parts.append(human.hint(f"hrfind show {found[0].record.id}", "for everything about the first result"))
+        return Group(*parts)
 
     if urgent and not items:
         run.console().print(_human().emergency_line())
     return run.emit(items, view, empty=f'Nothing matched "{text}". Try fewer or other words, or `hrfind strategies`.')
+
+
+# The top result "clearly leads" when it scores at least LEAD_SCORE and LEAD_RATIO times the
+# second (or is alone), or when an overdose query pinned the emergency record first.
+LEAD_SCORE = 50.0
+LEAD_RATIO = 1.5
+
+
+def leads(scores: list[float], pinned: bool = False) -> bool:
+    """Whether the first result clearly leads the others, so its guidance can be shown first."""
+    if not scores:
+        return False
+    if pinned:
+        return True
+    return scores[0] >= LEAD_SCORE and (len(scores) == 1 or scores[0] >= LEAD_RATIO * scores[1])
 
 
 def _human():
@@ -61,17 +85,33 @@ def _page():
     return page
 
 
-def show(run: Run, record_id: Annotated[str, typer.Argument(metavar="ID", help="The id of a principle, strategy, service or offer.")]) -> ExitStatus:
+def show(run: Run, record_id: Annotated[str, typer.Argument(metavar="ID", help="The id of a principle, strategy, service or offer, or another name for it (narcan).")]) -> ExitStatus:
     """Show everything about one record."""
-    catalog = run.catalog()
-    record = catalog.get(record_id)
-    if record is None:
-        close = catalog.closest_ids(record_id)
-        hint = f" Did you mean {' or '.join(close)}?" if close else " `hrfind search` finds records by words."
-        raise NotFoundError(f'No record has the id "{record_id}".{hint}')
+    record = find_record(run, record_id)
     bundled = bool(record.origin and record.origin.startswith("bundled:"))
     return run.emit([Item(record)], lambda items: _human().detail(items[0].record, bundled),
                     text=lambda items: _page().detail(items[0].record, bundled))
+
+
+def find_record(run: Run, name: str):
+    """The record with this id or alias (any case); NotFoundError naming the closest ids and the top search hits."""
+    catalog = run.catalog()
+    record = catalog.find(name)
+    if record is not None:
+        if record.id != name.lower():
+            run.note(f'"{name}" is another name for {record.id}.')
+        return record
+    from hrfind import search as engine
+
+    hits = [h.record.id for h in engine.search_catalog(catalog, name, limit=3)]
+    close = list(dict.fromkeys([*catalog.closest_ids(name), *hits]))[:3]
+    hint = f" Did you mean {_either(close)}?" if close else ""
+    raise NotFoundError(f'No record has the id "{name}".{hint} `hrfind search {shlex.quote(name)}` finds records by words.')
+
+
+def _either(names: list[str]) -> str:
+    """"a", "a or b", "a, b or c"."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
 def _listing(kind: str):
