@@ -100,14 +100,18 @@ def plain_value(value: Any) -> str:
     return clean(str(value), newlines=False)
 
 
+def plain_line(fields: Sequence[Any]) -> str:
+    """Fields separated by tabs, each on one line without control characters."""
+    return "\t".join(plain_value(f) for f in fields) + "\n"
+
+
 def plain(items: Sequence[Item]) -> str:
     """One line a record: kind, id, title, then what the answer adds, then the summary."""
     lines = []
     for item in items:
         record = item.record
         summary = getattr(record, "summary", None) or getattr(record, "description", None)
-        fields = [item.kind, record.id, record.title, *item.extras.values(), summary]
-        lines.append("\t".join(plain_value(f) for f in fields) + "\n")
+        lines.append(plain_line([item.kind, record.id, record.title, *item.extras.values(), summary]))
     return "".join(lines)
 
 

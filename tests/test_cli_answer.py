@@ -1,6 +1,7 @@
 """One command to the answer: search shows the leading result's guidance, show takes other names, a stray word is pointed to search."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -97,3 +98,52 @@ def test_a_search_word_as_a_command_points_to_search(cli):
 def test_a_mistyped_command_is_suggested(cli):
     result = cli("serch", "x")
     assert result.exit_code == 2 and "Did you mean 'search'" in result.stderr
+
+
+# --- show of a service, in a pipe -------------------------------------------------------------
+
+SAMPLE = ["--no-bundled", "--data", str(Path(__file__).parent / "fixtures" / "sample.toml")]
+
+
+def test_show_of_a_service_has_its_hours_on_a_terminal_and_in_a_pipe(cli):
+    hours = "Mon-Fri 09:00-17:00, Sat-Sun closed (America/New_York time)"
+    assert hours in cli(*SAMPLE, "show", "sample-van", "--color", "never", tty=True).stdout
+    piped = cli(*SAMPLE, "show", "sample-van").stdout
+    assert f"Hours      {hours}\n" in piped
+    assert piped.startswith("Fictional Harbor Van\nservice sample-van\n") and "\t" not in piped
+    assert "Address    1 Example St, Baltimore, MD 21201\n" in piped
+    assert "- Example: Fictional listing\n  https://example.org/van\n" in piped
+
+
+def test_show_plain_stays_one_tab_separated_line(cli):
+    out = cli(*SAMPLE, "show", "sample-van", "--plain").stdout
+    assert out.count("\n") == 1 and out.split("\t")[:2] == ["service", "sample-van"]
+
+
+def test_show_in_a_pipe_never_cuts_a_web_address(cli, tmp_path):
+    url = "https://example.org/" + "a-very-long-path/" * 8
+    data = tmp_path / "long.toml"
+    data.write_text(f'[[service]]\nid = "long"\nname = "Long"\nurl = "{url}"\n'
+                    f'sources = [{{ title = "T", url = "{url}" }}]\n')
+    out = cli("--no-bundled", "--data", data, "show", "long").stdout
+    assert out.count(url) == 2
+
+
+# --- quiet and version ------------------------------------------------------------------------
+
+def test_quiet_silences_notes_and_warnings_not_errors(cli, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[service]]\nid = "x"\nname = "X"\nlat = "1"\nlon = 1\n')
+    assert "warning" in cli("--data", bad, "principles", "--json").stderr
+    assert cli("--data", bad, "principles", "--json", "-q").stderr == ""
+    assert cli("-q", "--data", bad, "principles", "--json").stderr == ""
+    strict = cli("--strict", "-q", "--data", bad, "principles")
+    assert strict.exit_code == 3 and "lat: expected a number" in strict.stderr
+    missing = cli("-q", "show", "no-such-id")
+    assert missing.exit_code == 1 and "No record has the id" in missing.stderr
+
+
+def test_short_version_flag(cli):
+    from hrfind import __version__
+
+    assert cli("-V").stdout == f"hrfind {__version__}\n"

@@ -56,7 +56,23 @@ def services(
     empty = _empty(place, radius is not None, "--open-now" if open_now else "--open-at" if open_at else None)
     if run.mode == "geojson":
         return _geojson(run, answer.results, items, empty)
-    return run.emit(items, lambda shown: _view(shown, answer, place, moment, now), empty=empty)
+    return run.emit(items, lambda shown: _view(shown, answer, place, moment, now), empty=empty, plain=_plain)
+
+
+def _plain(items: list[Item]) -> str:
+    """service, id, name, distance_mi, approximate, open_now, hours_today, phone, address, [score,] summary."""
+    from hrfind.output import plain_line
+    from hrfind.page import address
+
+    lines = []
+    for item in items:
+        service, extras = item.record, item.extras
+        fields = [item.kind, service.id, service.name, extras["distance_mi"], extras["approximate"], extras["open_now"],
+                  extras["hours_today"], service.phone, address(service.address) if service.address else None]
+        if "score" in extras:
+            fields.append(extras["score"])
+        lines.append(plain_line([*fields, service.summary]))
+    return "".join(lines)
 
 
 def _empty(place: "Place | None", radius: bool, when: str | None) -> str:
