@@ -19,7 +19,7 @@ from typing import Annotated, Any, Optional
 
 import msgspec
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 from typer.main import get_command_from_info, get_group_from_info
 from typer.models import CommandInfo, TyperInfo
 
@@ -204,6 +204,38 @@ class _Bar:
 
 ENV = Environment  # tests replace the factory to pretend to be a terminal or a pipe
 
+ENVIRONMENT = (
+    ("HRFIND_DATA", f"more data files or folders, separated by {os.pathsep!r}"),
+    ("HRFIND_PAGER, PAGER", 'the pager for long output on a terminal (default "less -FRX"; "cat" for none)'),
+    ("NO_COLOR", "no colour (as --color never)"),
+    ("HRFIND_DEBUG=1", "a traceback instead of the one-line message on an internal error"),
+)
+
+
+class _Epilog:
+    """Help that ends with examples, the environment variables and the data and cache folders."""
+
+    def format_epilog(self, ctx: Any, formatter: Any) -> None:
+        super().format_epilog(ctx, formatter)  # type: ignore[misc]
+        from hrfind import cache, catalog
+
+        root = ctx.find_root().command
+        examples = getattr(root, "examples", {}).get(ctx.command_path.partition(" ")[2], ())
+        if examples:
+            with formatter.section("Examples"):
+                for line, what in examples:  # as typed, never wrapped; what it does below
+                    formatter.write(f"{'':>{formatter.current_indent}}{line}\n{'':>{formatter.current_indent + 4}}{what}\n")
+        with formatter.section("Environment"):
+            formatter.write_dl(ENVIRONMENT)
+        data = catalog.user_dir()
+        with formatter.section("Folders"):
+            formatter.write_dl([("data", f"{data}{'' if data.is_dir() else ' (not created yet)'}"),
+                                ("cache", str(cache.folder()))])
+
+
+class HelpCommand(_Epilog, TyperCommand):
+    pass
+
 
 class App(typer.Typer):
     """A Typer app that imports a command's module and builds its options only when it is looked up."""
@@ -212,15 +244,17 @@ class App(typer.Typer):
     # and each command module costs its imports; for a dozen commands that is a good part of a
     # run. Here a run pays for the command it runs; `--help`, which lists them all, builds them all.
 
-    def __init__(self, modules: dict[str, str], **settings: Any):
+    def __init__(self, modules: dict[str, str], examples: dict[str, Sequence[tuple[str, str]]] | None = None,
+                 **settings: Any):
         self.modules = modules  # command name -> the module whose register(app) defines it
         self.later: dict[str, Callable[[], Any]] = {}  # command name -> builds its Click command
         app = self
 
-        class Group(TyperGroup):
+        class Group(_Epilog, TyperGroup):
             def __init__(self, *args: Any, **kwargs: Any):
                 super().__init__(*args, **kwargs)
                 self.commands = _Commands(app, self.commands)
+                self.examples = examples or {}  # "search" or "import hsds" -> (command line, what it does)
 
             def resolve_command(self, ctx: Any, args: list[str]) -> Any:
                 from typer import _click  # the Click that Typer carries
@@ -307,7 +341,7 @@ def command(app: typer.Typer, name: str | None = None, output: bool = True, form
 
             invoke.__signature__ = signature.replace(parameters=[context, *own, *shared])
             invoke.__annotations__ = {p.name: p.annotation for p in [context, *own, *shared]}
-            return CommandInfo(name, callback=invoke, **settings)
+            return CommandInfo(name, callback=invoke, cls=HelpCommand, **settings)
 
         if isinstance(app, App):
             app.later[name or fn.__name__.lower().replace("_", "-")] = lambda: get_command_from_info(

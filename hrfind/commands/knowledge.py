@@ -14,6 +14,9 @@ EMERGENCY_ID = "overdose-response"
 SHORT_NAMES = ("od", "911")  # what someone in a hurry types instead of `overdose`
 
 
+LimitOption = Annotated[Optional[int], typer.Option("--limit", "-n", min=1, help="Show at most this many (default: all).", show_default=False)]
+
+
 class Kind(str, enum.Enum):
     principle = "principle"
     strategy = "strategy"
@@ -25,7 +28,7 @@ def search(
     query: Annotated[list[str], typer.Argument(help="Words to look for; typos and other names are fine.", show_default=False)],
     kind: Annotated[Optional[Kind], typer.Option("--kind", help="Only principles, strategies or services.")] = None,
     offers: Annotated[Optional[str], typer.Option("--offers", help="Only records that deliver this offer (id or alias, e.g. narcan).")] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="Show at most this many results.")] = 10,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Show at most this many results.")] = 10,
 ) -> ExitStatus:
     """Search principles, strategies and services by words, with typo tolerance."""
     from hrfind import search as engine
@@ -115,10 +118,11 @@ def _either(names: list[str]) -> str:
 
 
 def _listing(kind: str):
-    def list_kind(run: Run) -> ExitStatus:
+    def list_kind(run: Run, limit: LimitOption = None) -> ExitStatus:
         catalog = run.catalog()
         records = list(catalog.table(kind).values())
         records.sort(key=(lambda r: (r.number, r.id)) if kind == "principle" else (lambda r: r.id))
+        records = records[:limit]
         return run.emit([Item(r) for r in records], lambda items: _human().listing(items), empty=f"No {kind} records are loaded.")
 
     return list_kind

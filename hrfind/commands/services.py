@@ -34,7 +34,8 @@ def services(
     free: Annotated[bool, typer.Option("--free", help="Only free services.")] = False,
     access: Annotated[Optional[Access], typer.Option("--access", help="Only services reached this way.", show_default=False)] = None,
     remote: Annotated[bool, typer.Option("--remote/--no-remote", help="Add phone, text, online and mail services that cover the place.")] = True,
-    limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="At most this many local services (default 10, or all within --radius).", show_default=False)] = None,
+    limit: Annotated[Optional[int], typer.Option("--limit", "-n", min=1, help="At most this many local services (default 10, or all within --radius); remote ones are counted by --remote-limit.", show_default=False)] = None,
+    remote_limit: Annotated[Optional[int], typer.Option("--remote-limit", min=0, help="At most this many remote services after the local ones (default: all that cover the place).", show_default=False)] = None,
 ) -> ExitStatus:
     """Find services near a place: nearest first, open now, then phone and online services that reach it."""
     from hrfind import geo, hours, locate
@@ -50,6 +51,12 @@ def services(
     if limit is None and radius is None:
         limit = locate.LIMIT
     answer = locate.find(catalog, place, filters, now=now, open_at=moment, radius=radius, limit=limit, remote=remote)
+    if remote_limit is not None and len(answer.results) - answer.local > remote_limit:
+        import dataclasses
+
+        left_out = len(answer.results) - answer.local - remote_limit
+        answer = dataclasses.replace(answer, results=answer.results[:answer.local + remote_limit],
+                                     notes=(*answer.notes, f"Left out {left_out} more remote services (--remote-limit {remote_limit})."))
     for note in answer.notes:
         run.note(note)
     items = [Item(r.service, _extras(r, text)) for r in answer.results]
