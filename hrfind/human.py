@@ -6,12 +6,14 @@ a record named "[red]x[/red]" or holding escape sequences prints literally.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, TextIO
 
 from rich import box
 from rich.console import Console, Group
 from rich.panel import Panel
+from rich.segment import Segment
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
@@ -46,6 +48,24 @@ def progress_bar(stderr: Console, what: str, done: int, total: int) -> Progress:
                    console=stderr, transient=True)
     bar.add_task(what, completed=done, total=total)
     return bar
+
+
+class Link:
+    """A web address on a line of its own, never cut or wrapped (the terminal wraps it if it must); a hyperlink if allowed.
+
+    Only whole at the top level of a view printed uncropped (`print(crop=False)`), not in a panel or a table.
+    """
+
+    def __init__(self, url: str, indent: int = 0, label: str = "", links: bool = False):
+        self.url, self.indent, self.label, self.links = url, indent, label, links
+
+    def __rich_console__(self, console: Console, options: object) -> Iterator[Segment]:
+        target = page.safe_url(self.url) if self.links else None
+        yield Segment(" " * self.indent)
+        if self.label:
+            yield Segment(self.label, Style(bold=True))
+        yield Segment(clean(self.url, newlines=False), Style(link=target) if target else None)
+        yield Segment.line()
 
 
 def text(value: object, style: str = "") -> Text:
@@ -112,10 +132,17 @@ def steps(items: Sequence[str], style: str = "") -> Table:
     return _hanging([f"{n}." for n in range(1, len(items) + 1)], items, style)
 
 
-def _sources(record: Record) -> Table:
-    """Each source as "publisher, date: title" with its address below, under one bullet."""
-    entries = [f"{title}\n{url}" for title, url in page.source_lines(record)]
-    return _hanging(["•"] * len(entries), entries)
+def _links(record: Record, links: bool) -> list:
+    """Below a record's panel: its web address, then each source as "publisher, date: title" and its address."""
+    parts: list = []
+    if getattr(record, "url", None):
+        parts.append(Link(record.url, 0, "Web  ", links))
+    sources = page.source_lines(record)
+    if sources:
+        parts.append(Text("Sources", style="bold underline"))
+        for title, url in sources:
+            parts += [_hanging(["•"], [title]), Link(url, 2, "", links)]
+    return parts
 
 
 def _facts_grid(pairs: Iterable[tuple[str, str]]) -> Table:
@@ -136,7 +163,7 @@ def hint(command: str, why: str) -> Text:
     return line
 
 
-def guidance(record: Record) -> Panel:
+def guidance(record: Record, links: bool = False) -> Group:
     """The answer at a glance: a record's summary and steps, or how to reach a service and when."""
     parts: list = []
     summary = getattr(record, "summary", None) or getattr(record, "description", None)
@@ -145,16 +172,18 @@ def guidance(record: Record) -> Panel:
     if getattr(record, "steps", None):
         parts += [Text(""), steps(record.steps)]
     if isinstance(record, Service):
-        grid = _facts_grid((key, value) for key, value in page.facts(record) if key in ("Phone", "Text", "Web", "Address", "Hours"))
+        grid = _facts_grid((key, value) for key, value in page.facts(record) if key in ("Phone", "Text", "Address", "Hours"))
         if grid.row_count:
             parts += [Text(""), grid]
     emergency = getattr(record, "emergency", False)
-    return Panel(Group(*parts), title=text(record.title, "bold"), title_align="left",
-                 border_style="red" if emergency else "blue", subtitle=Text(clean(record.id), style="dim"),
-                 subtitle_align="right", padding=(0, 1))
+    panel = Panel(Group(*parts), title=text(record.title, "bold"), title_align="left",
+                  border_style="red" if emergency else "blue", subtitle=Text(clean(record.id), style="dim"),
+                  subtitle_align="right", padding=(0, 1))
+    web = [Link(record.url, 0, "Web  ", links)] if getattr(record, "url", None) else []
+    return Group(panel, *web)
 
 
-def detail(record: Record, bundled: bool) -> Panel:
+def detail(record: Record, bundled: bool, links: bool = False) -> Group:
     """Everything about one record, steps numbered, sources with publisher and date."""
     parts: list = []
     summary = getattr(record, "summary", None) or getattr(record, "description", None)
@@ -164,11 +193,9 @@ def detail(record: Record, bundled: bool) -> Panel:
         parts += [Text(""), Text("Steps", style="bold underline"), steps(record.steps)]
     if getattr(record, "body", None):
         parts += [Text(""), paragraphs(record.body)]
-    facts = _facts_grid(page.facts(record))
+    facts = _facts_grid((key, value) for key, value in page.facts(record) if key != "Web")
     if facts.row_count:
         parts += [Text(""), facts]
-    if getattr(record, "sources", None):
-        parts += [Text(""), Text("Sources", style="bold underline"), _sources(record)]
     footer = Text(page.dated(record), style="dim")
     if not bundled and record.origin:
         footer.append(f"  from {clean(record.origin)}", style="dim")
@@ -176,8 +203,9 @@ def detail(record: Record, bundled: bool) -> Panel:
         parts += [Text(""), footer]
     emergency = getattr(record, "emergency", False)
     title = text(record.title, "bold")
-    return Panel(Group(*parts), title=title, title_align="left", border_style="red" if emergency else "blue",
-                 subtitle=Text(clean(record.id), style="dim"), subtitle_align="right", padding=(0, 1))
+    panel = Panel(Group(*parts), title=title, title_align="left", border_style="red" if emergency else "blue",
+                  subtitle=Text(clean(record.id), style="dim"), subtitle_align="right", padding=(0, 1))
+    return Group(panel, *_links(record, links))
 
 
 def taller_than(console: Console, renderable: object) -> bool:

@@ -34,6 +34,31 @@ def blocks(body: str) -> Iterator[tuple[str, str]]:
                 yield ("heading" if line.endswith(":") and len(line) < 60 else "text"), line
 
 
+LINK_SCHEMES = ("http", "https", "tel", "mailto")
+
+
+def safe_url(url: str) -> str | None:
+    """The URL to put in a terminal hyperlink, escaped; None unless it is http(s) with a host, tel or mailto."""
+    from urllib.parse import quote, urlsplit
+
+    if any(c.isspace() or not c.isprintable() for c in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in LINK_SCHEMES or (parts.scheme.lower().startswith("http") and not parts.hostname):
+        return None
+    # Only printable ASCII reaches the terminal; anything else is percent-encoded, as a browser would.
+    return quote(url, safe="!#$%&'()*+,-./:;=?@[]_~")
+
+
+def tel_url(phone: str) -> str | None:
+    """A tel: URL for a phone number as written ("1-800-222-1222"); None when it has no digits."""
+    digits = "".join(c for c in phone if c.isdigit() or c == "+")
+    return f"tel:{digits}" if any(c.isdigit() for c in digits) else None
+
+
 def address(a: Address) -> str:
     """An address on one line: street, city, "MD 21201"."""
     return ", ".join(p for p in (a.street, a.city, " ".join(q for q in (a.region, a.postal_code) if q)) if p)

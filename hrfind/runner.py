@@ -159,7 +159,7 @@ class Run(msgspec.Struct):
         elif self.mode in ("plain", "text"):
             self.env.stdout.write((plain or output.plain)(items))
         elif items:
-            self.console().print(human(items))
+            self.show(human(items))
         if not items:
             self.note(empty)
             return ExitStatus.NO_MATCH
@@ -172,7 +172,28 @@ class Run(msgspec.Struct):
         elif self.mode == "plain":
             self.env.stdout.write(plain(value))
         else:
-            self.console().print(human(value))
+            self.show(human(value))
+
+    @property
+    def links(self) -> bool:
+        """Whether the human view may hold hyperlinks."""
+        return self.env.hyperlinks()
+
+    def show(self, view: Any) -> None:
+        """Print a human view; through the pager when it is taller than the terminal, unless --no-pager."""
+        from hrfind import pager
+
+        console = self.console()
+        argv = None if self.options.no_pager else pager.command(self.env.environ)
+        if argv is None or not (self.env.stdout_isatty and pager.on_terminal(self.env.stdout)):
+            console.print(view, crop=False)  # uncropped: a long web address runs on whole, for the terminal to wrap
+            return
+        with console.capture() as captured:
+            console.print(view, crop=False)
+        text = captured.get()
+        if text.count("\n") < pager.rows() or not pager.page(text, argv, self.env.environ):
+            self.env.stdout.write(text)
+            self.env.stdout.flush()
 
 
 class _Bar:

@@ -49,7 +49,7 @@ def search(
         parts = [human.emergency_line()] if urgent else []
         rest = found
         if leads([h.score for h in hits], pinned=urgent and found[0].record.id == EMERGENCY_ID):
-            parts.append(human.guidance(found[0].record))
+            parts.append(human.guidance(found[0].record, run.links))
             rest = found[1:]
         if rest:
             parts.append(human.listing(rest, show_score=True))
@@ -92,7 +92,7 @@ def show(run: Run, record_id: Annotated[str, typer.Argument(metavar="ID", help="
     """Show everything about one record."""
     record = find_record(run, record_id)
     bundled = bool(record.origin and record.origin.startswith("bundled:"))
-    return run.emit([Item(record)], lambda items: _human().detail(items[0].record, bundled),
+    return run.emit([Item(record)], lambda items: _human().detail(items[0].record, bundled, run.links),
                     text=lambda items: _page().detail(items[0].record, bundled))
 
 
