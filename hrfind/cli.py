@@ -72,7 +72,7 @@ app = App(
     EXAMPLES,
     name="hrfind",
     help="Offline finder for harm-reduction knowledge and services.",
-    add_completion=False,
+    add_completion=True,
     invoke_without_command=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,

@@ -6,6 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from hrfind import complete
 from hrfind.errors import ExitStatus, NotFoundError
 from hrfind.output import Item
 from hrfind.runner import Run, command
@@ -27,7 +28,7 @@ def search(
     run: Run,
     query: Annotated[list[str], typer.Argument(help="Words to look for; typos and other names are fine.", show_default=False)],
     kind: Annotated[Optional[Kind], typer.Option("--kind", help="Only principles, strategies or services.")] = None,
-    offers: Annotated[Optional[str], typer.Option("--offers", help="Only records that deliver this offer (id or alias, e.g. narcan).")] = None,
+    offers: Annotated[Optional[str], typer.Option("--offers", help="Only records that deliver this offer (id or alias, e.g. narcan).", autocompletion=complete.offer_names)] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Show at most this many results.")] = 10,
 ) -> ExitStatus:
     """Search principles, strategies and services by words, with typo tolerance."""
@@ -88,7 +89,7 @@ def _page():
     return page
 
 
-def show(run: Run, record_id: Annotated[str, typer.Argument(metavar="ID", help="The id of a principle, strategy, service or offer, or another name for it (narcan).")]) -> ExitStatus:
+def show(run: Run, record_id: Annotated[str, typer.Argument(metavar="ID", help="The id of a principle, strategy, service or offer, or another name for it (narcan).", autocompletion=complete.record_names)]) -> ExitStatus:
     """Show everything about one record."""
     record = find_record(run, record_id)
     bundled = bool(record.origin and record.origin.startswith("bundled:"))

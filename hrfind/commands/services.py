@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
+from hrfind import complete
 from hrfind.errors import ExitStatus, UsageError
 from hrfind.model import ACCESS, REMOTE_ACCESS
 from hrfind.output import Item
@@ -27,10 +28,10 @@ def services(
     query: Annotated[Optional[list[str]], typer.Argument(metavar="[QUERY]...", help="Words to look for among the matches (optional).", show_default=False)] = None,
     near: Annotated[Optional[str], typer.Option("--near", metavar="PLACE", help='A ZIP code, "City, ST" or "lat,lon".', show_default=False)] = None,
     radius: Annotated[Optional[float], typer.Option("--radius", metavar="MILES", help="Only services within this many miles; all of them unless --limit is given too.", show_default=False)] = None,
-    offers: Annotated[Optional[list[str]], typer.Option("--offers", metavar="OFFER", help="Only services that offer this (id or alias, e.g. narcan); repeat to require several.", show_default=False)] = None,
+    offers: Annotated[Optional[list[str]], typer.Option("--offers", metavar="OFFER", help="Only services that offer this (id or alias, e.g. narcan); repeat to require several.", show_default=False, autocompletion=complete.offer_names)] = None,
     open_now: Annotated[bool, typer.Option("--open-now", help="Only services known to be open now, in their own time zone.")] = False,
     open_at: Annotated[Optional[str], typer.Option("--open-at", metavar="WHEN", help='Only services open then: "sat 10:00" or "2026-11-28T10:00", in each service\'s local time.', show_default=False)] = None,
-    language: Annotated[Optional[str], typer.Option("--language", metavar="CODE", help='Only services in this language: "es" or "Spanish".', show_default=False)] = None,
+    language: Annotated[Optional[str], typer.Option("--language", metavar="CODE", help='Only services in this language: "es" or "Spanish".', show_default=False, autocompletion=complete.language_codes)] = None,
     free: Annotated[bool, typer.Option("--free", help="Only free services.")] = False,
     access: Annotated[Optional[Access], typer.Option("--access", help="Only services reached this way.", show_default=False)] = None,
     remote: Annotated[bool, typer.Option("--remote/--no-remote", help="Add phone, text, online and mail services that cover the place.")] = True,
