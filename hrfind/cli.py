@@ -26,7 +26,7 @@ Add --json, --jsonl or --plain for scripts. `hrfind --help` lists every command 
 # Each command's module, in the order `hrfind --help` lists them; a run imports only the one it runs.
 # Each module adds its commands to `app` through hrfind.runner.command in its register(app).
 COMMANDS = {
-    **dict.fromkeys(("search", "show", "principles", "strategies", "offers", "overdose", "od", "911"), "hrfind.commands.knowledge"),
+    **dict.fromkeys(("search", "show", "card", "principles", "strategies", "offers", "overdose", "od", "911"), "hrfind.commands.knowledge"),
     "services": "hrfind.commands.services",
     **dict.fromkeys(("info", "validate", "schema"), "hrfind.commands.data"),
     **dict.fromkeys(("export", "import"), "hrfind.commands.interop"),
@@ -43,6 +43,9 @@ EXAMPLES = {
     "show": [("hrfind show naloxone", "steps, sources and dates of one record"),
              ("hrfind show narcan", "another name for a record works too"),
              ("hrfind show never-use-alone-hotline > card.txt", "the whole record as plain text")],
+    "card": [("hrfind card never-use-alone-hotline", "name, phone, hours today and a map link"),
+             ("hrfind card naloxone --sms", "the steps in at most 480 characters, to text on"),
+             ("hrfind card poison-control --qr", "with a QR code of the phone number")],
     "principles": [("hrfind principles", "the eight principles, in order"),
                    ("hrfind principles --json | jq '.[0].title'", "for scripts")],
     "strategies": [("hrfind strategies", "every strategy and how-to"),

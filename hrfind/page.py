@@ -1,4 +1,4 @@
-"""Records as readable plain text, wrapped to a width: the emergency page and `show` in a pipe.
+"""Records as readable plain text, wrapped to a width: the emergency page, `show` in a pipe, cards.
 
 No Rich and no colour: this is what a pipe, a file, a printer, a kiosk or an SMS gateway gets.
 Words are never split, so a web address longer than a line stays whole on a line of its own.
@@ -6,8 +6,11 @@ Words are never split, so a web address longer than a line stays whole on a line
 
 from __future__ import annotations
 
+import datetime
+import re
 import textwrap
 from collections.abc import Iterator, Sequence
+from typing import NamedTuple
 
 from hrfind.model import Address, Record, Service, Strategy
 from hrfind.output import clean
@@ -195,3 +198,147 @@ def detail(record: Record, bundled: bool, width: int = WIDTH) -> str:
     if footer:
         lines += ["", *wrap(". ".join(footer) + ".", width)]
     return _text(lines)
+
+
+# --- cards: what an outreach worker passes on by text message or on paper ---------------------
+
+class Part(NamedTuple):
+    """One piece of a card: what it is called when left out, its text, and how late it goes (higher: sooner)."""
+
+    name: str
+    text: str
+    drop: float
+
+
+def map_links(lat: float, lon: float) -> tuple[str, str]:
+    """A geo: URI (opens the phone's map app) and an OpenStreetMap address for a place, built offline."""
+    return f"geo:{lat:.5f},{lon:.5f}", f"https://www.openstreetmap.org/?mlat={lat:.5f}&mlon={lon:.5f}#map=17/{lat:.5f}/{lon:.5f}"
+
+
+def _service_parts(service: Service, now: datetime.datetime) -> list[Part]:
+    from hrfind import geo, hours
+
+    parts = [Part("the name", service.name, 0)]
+    if service.address:
+        parts.append(Part("the address", address(service.address), 2))
+    if service.phone:
+        parts.append(Part("the phone number", f"Phone: {service.phone}", 1))
+    if service.text:
+        parts.append(Part("the text number", f"Text: {service.text}", 1.5))
+    try:
+        found = hours.reading(service, now)
+    except ValueError:
+        found = None
+    if found and found.hours_today:
+        state = {True: " (open now)", False: " (closed now)"}.get(found.open_now, "")  # type: ignore[arg-type]
+        parts.append(Part("today's hours", f"Today: {found.hours_today}{state}", 3))
+    elif service.hours:
+        parts.append(Part("the hours", f"Hours: {hours_text(service).splitlines()[0]}", 3))
+    location: tuple[float, float] | None = None
+    if service.lat is not None and service.lon is not None:
+        location = (service.lat, service.lon)
+    elif service.address and service.address.postal_code:
+        info = geo.zip_info(service.address.postal_code)
+        location = (info.lat, info.lon) if info else None
+    if location:
+        geo_uri, osm = map_links(*location)
+        parts += [Part("the map link", f"Map: {geo_uri}", 5), Part("the OpenStreetMap link", osm, 6)]
+    if service.url:
+        parts.append(Part("the web address", f"Web: {service.url}", 4))
+    if service.summary:
+        parts.append(Part("the summary", service.summary, 7))
+    return parts
+
+
+def card_parts(record: Record, now: datetime.datetime) -> list[Part]:
+    """A record's card in reading order: a service's name, address, phone, today's hours and map; a how-to's summary and steps."""
+    if isinstance(record, Service):
+        parts = _service_parts(record, now)
+    else:
+        parts = [Part("the title", record.title, 0)]
+        summary = getattr(record, "summary", None) or getattr(record, "description", None)
+        steps = getattr(record, "steps", ())
+        if summary:
+            # Without steps the summary is the guidance; with them it goes before any step does.
+            parts.append(Part("the summary", summary, 10 if steps else 1))
+        for n, step in enumerate(steps, 1):
+            parts.append(Part(f"step {n}", f"{n}. {step}", 1 + n / 100))  # later steps go first
+    when = dated(record)
+    if when:
+        parts.append(Part("the date", when.capitalize(), 20))
+    return parts
+
+
+def card(parts: Sequence[Part], width: int = WIDTH) -> str:
+    """The card as text for paper or a screen, wrapped at `width`."""
+    lines: list[str] = []
+    for n, part in enumerate(parts):
+        step = part.name.startswith("step ")
+        if n and (part.name == "the date" or (step and not parts[n - 1].name.startswith("step "))):
+            lines.append("")  # the steps and the date stand apart
+        mark = re.match(r"\d+\. ", part.text) if step else None
+        lines += wrap(part.text, width, "", " " * len(mark.group()) if mark else "")
+    return _text(lines)
+
+
+def sms(parts: Sequence[Part], limit: int = 480) -> tuple[str, list[str]]:
+    """The card in at most `limit` characters, and the names of the parts left out (the text ends by saying so)."""
+    kept = list(parts)
+    order = sorted(range(len(parts)), key=lambda i: (-parts[i].drop, -i))  # what goes first
+    cut: list[Part] = []
+
+    def text() -> str:
+        body = "\n".join(" ".join(clean(p.text, newlines=False).split()) for p in kept)
+        if cut:
+            body += f"\n(Left out: {left_out([p.name for p in sorted(cut, key=parts.index)])}.)"
+        return body + "\n"
+
+    for i in order:
+        if len(text()) - 1 <= limit or len(kept) == 1:
+            break
+        kept.remove(parts[i])
+        cut.append(parts[i])
+    return text(), [p.name for p in sorted(cut, key=parts.index)]
+
+
+def left_out(names: list[str]) -> str:
+    """Part names in short: "summary, steps 6-7, date"."""
+    words: list[str] = []
+    steps: list[int] = []
+
+    def flush() -> None:
+        if steps:
+            words.append(f"step {steps[0]}" if len(steps) == 1 else f"steps {steps[0]}-{steps[-1]}")
+            steps.clear()
+
+    for name in names:
+        if name.startswith("step ") and (not steps or int(name[5:]) == steps[-1] + 1):
+            steps.append(int(name[5:]))
+            continue
+        flush()
+        if name.startswith("step "):
+            steps.append(int(name[5:]))
+        else:
+            words.append(name.removeprefix("the "))
+    flush()
+    return ", ".join(words)
+
+
+def qr_target(record: Record) -> str | None:
+    """What a QR code of a record holds: a service's phone as a tel: link, else its web address; else the first source."""
+    phone = getattr(record, "phone", None)
+    if phone and tel_url(phone):
+        return tel_url(phone)
+    url = getattr(record, "url", None) or next((s.url for s in getattr(record, "sources", ())), None)
+    return url if url and safe_url(url) else None
+
+
+def qr(data: str) -> str:
+    """A QR code as text for a terminal (half blocks; dark modules print as spaces)."""
+    import io
+
+    import segno  # imported here only: a card without --qr never pays for it
+
+    out = io.StringIO()
+    segno.make(data, error="m").terminal(out=out, compact=True)
+    return out.getvalue()

@@ -12,6 +12,7 @@ from hrfind.output import Item
 from hrfind.runner import Run, command
 
 EMERGENCY_ID = "overdose-response"
+SMS_LIMIT = 480  # three SMS segments
 SHORT_NAMES = ("od", "911")  # what someone in a hurry types instead of `overdose`
 
 
@@ -97,6 +98,36 @@ def show(run: Run, record_id: Annotated[str, typer.Argument(metavar="ID", help="
                     text=lambda items: _page().detail(items[0].record, bundled))
 
 
+def card(
+    run: Run,
+    record_id: Annotated[str, typer.Argument(metavar="ID", help="The id of a service or a how-to, or another name for it.", autocompletion=complete.record_names)],
+    sms: Annotated[bool, typer.Option("--sms", help=f"At most {SMS_LIMIT} characters (three text messages); what is left out is named.")] = False,
+    qr: Annotated[bool, typer.Option("--qr", help="Add a QR code of the phone number or web address.")] = False,
+) -> ExitStatus:
+    """A short plain-text card to pass on by text message or on paper."""
+    import datetime
+
+    page = _page()
+    record = find_record(run, record_id)
+    parts = page.card_parts(record, datetime.datetime.now(datetime.timezone.utc))
+    if sms:
+        text, cut = page.sms(parts)
+        if cut:
+            run.note(f"--sms: left out {page.left_out(cut)} to stay within {SMS_LIMIT} characters (the card says so). "
+                     f"`hrfind card {record.id}` without --sms has everything.")
+    else:
+        text = page.card(parts)
+    run.env.stdout.write(text)
+    if qr:
+        target = page.qr_target(record)
+        if target is None:
+            run.note(f"No QR code: {record.id} has no phone number or web address to put in one.")
+        else:
+            run.env.stdout.write("\n" + page.qr(target))
+            run.note(f"The QR code holds {target}.")
+    return ExitStatus.OK
+
+
 def find_record(run: Run, name: str):
     """The record with this id or alias (any case); NotFoundError naming the closest ids and the top search hits."""
     catalog = run.catalog()
@@ -162,6 +193,7 @@ def overdose(run: Run) -> ExitStatus:
 def register(app: typer.Typer) -> None:
     command(app)(search)
     command(app, piped="text")(show)
+    command(app, output=False)(card)
     for kind, name, doc in (("principle", "principles", "List the principles of harm reduction, in order."),
                             ("strategy", "strategies", "List the harm-reduction strategies and how-tos."),
                             ("offer", "offers", "List what services offer: the words --offers accepts.")):
