@@ -96,11 +96,13 @@ def test_qr_for_nothing_says_so(cli, tmp_path):
     assert result.exit_code == 0 and "No QR code" in result.stderr
 
 
-def test_segno_is_imported_only_for_qr():
+def test_segno_is_imported_only_for_qr(isolated):
+    import os
     import subprocess
     import sys
 
     code = ("import sys; from hrfind.cli import main; sys.argv = ['hrfind', 'card', 'naloxone']; "
             "import contextlib, io\nwith contextlib.redirect_stdout(io.StringIO()):\n  try: main()\n  except SystemExit: pass\n"
             "print('segno' in sys.modules, file=sys.stderr)")
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60).stderr.strip().endswith("False")
+    env = {**os.environ, "HOME": str(isolated), "XDG_CACHE_HOME": str(isolated / "cache"), "XDG_DATA_HOME": str(isolated / "data")}
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env).stderr.strip().endswith("False")

@@ -131,3 +131,10 @@ def test_overdose_never_pages(cli, terminal):
     paged, command = terminal
     assert "CALL 911" in cli("overdose", tty=True, env={"PAGER": command}).stdout
     assert not paged.exists()
+
+
+def test_services_view_puts_web_only_contacts_below_the_table_whole(cli, tmp_path):
+    data = tmp_path / "web.toml"
+    data.write_text(f'[[service]]\nid = "web-only"\nname = "Web only"\naccess = ["online"]\ncoverage = ["US"]\nurl = "{LONG}"\n')
+    out = cli("--no-bundled", "--data", data, "services", "--near", "21201", "--color", "never", tty=True).stdout
+    assert f"  web-only  {LONG}\n" in out and "web: below" in out

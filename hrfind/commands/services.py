@@ -64,7 +64,7 @@ def services(
     empty = _empty(place, radius is not None, "--open-now" if open_now else "--open-at" if open_at else None)
     if run.mode == "geojson":
         return _geojson(run, answer.results, items, empty)
-    return run.emit(items, lambda shown: _view(shown, answer, place, moment, now), empty=empty, plain=_plain)
+    return run.emit(items, lambda shown: _view(shown, answer, place, moment, now, run.links), empty=empty, plain=_plain)
 
 
 def _plain(items: list[Item]) -> str:
@@ -117,13 +117,17 @@ def _geojson(run: Run, results: "tuple[Result, ...]", items: list[Item], empty: 
     return ExitStatus.OK
 
 
-def _view(items: list[Item], answer: "Answer", place: "Place | None", moment: "Moment | None", now: datetime.datetime) -> "Group":
-    """Name, distance, open status, address and contact; remote services in a section of their own."""
+def _view(items: list[Item], answer: "Answer", place: "Place | None", moment: "Moment | None", now: datetime.datetime,
+          links: bool = False) -> "Group":
+    """Name, distance, open status, address and contact; remote services in a section of their own.
+
+    A service reached only on the web has its address below the table, whole (a table cell would break it).
+    """
     from rich import box
     from rich.console import Group
     from rich.table import Table
 
-    from hrfind.human import text
+    from hrfind.human import Link, text
     from hrfind.page import contact
     from hrfind.output import clean
 
@@ -138,6 +142,7 @@ def _view(items: list[Item], answer: "Answer", place: "Place | None", moment: "M
     table.add_column("Distance", justify="right", no_wrap=True)
     table.add_column("Service", ratio=2)
     table.add_column("Hours and contact", ratio=1, min_width=18, overflow="fold")
+    web: list = []
     for n, (item, result) in enumerate(zip(items, answer.results)):
         if n == answer.local and n:
             table.add_section()
@@ -147,9 +152,11 @@ def _view(items: list[Item], answer: "Answer", place: "Place | None", moment: "M
             if line:
                 about.append("\n" + clean(line), style=style)
         reach = _status(result)
-        reach.append("\n" + clean(contact(service)))
+        reach.append("\n" + clean(contact(service) if service.phone or service.text or not service.url else "web: below"))
+        if not (service.phone or service.text) and service.url:
+            web.append(Link(service.url, 2, f"{service.id}  ", links))
         table.add_row(_distance(result), about, reach)
-    return Group(text(title, "bold"), table)
+    return Group(text(title, "bold"), table, *([text("On the web", "bold"), *web] if web else []))
 
 
 def _distance(result: "Result") -> "Text":
