@@ -11,9 +11,10 @@ from hrfind.runner import (App, Color, ColorOption, DataOption, Globals, NoBundl
 SHORT_HELP = """\
 hrfind: offline harm-reduction knowledge and services.
 
-  hrfind overdose                      what to do right now
+  hrfind overdose                      what to do right now (or: hrfind od, hrfind 911)
   hrfind search narcan                 find knowledge, services and principles
   hrfind show naloxone                 everything about one record
+  hrfind card naloxone --sms           a short card to text or print
   hrfind services --near 21201 --offers naloxone --open-now
   hrfind principles | strategies | offers
   hrfind import hsds ./211-export -o local.toml    then: hrfind --data local.toml ...

@@ -1,4 +1,4 @@
-"""Commands that answer from the knowledge base: search, show, the lists, and overdose."""
+"""Commands that answer from the knowledge base: search, show, card, the lists, and overdose."""
 
 import enum
 import shlex
