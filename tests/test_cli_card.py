@@ -106,3 +106,29 @@ def test_segno_is_imported_only_for_qr(isolated):
             "print('segno' in sys.modules, file=sys.stderr)")
     env = {**os.environ, "HOME": str(isolated), "XDG_CACHE_HOME": str(isolated / "cache"), "XDG_DATA_HOME": str(isolated / "data")}
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env).stderr.strip().endswith("False")
+
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+
+@settings(max_examples=200, deadline=None)
+@given(title=st.text(min_size=1, max_size=60), summary=st.text(max_size=300),
+       steps=st.lists(st.text(min_size=1, max_size=200), max_size=15))
+def test_sms_never_exceeds_the_limit_and_keeps_a_prefix_of_the_steps(title, summary, steps):
+    strategy = Strategy(id="x", title=title, summary=summary, steps=steps)
+    parts = page.card_parts(strategy, WEDNESDAY_NOON_BALTIMORE)
+    text, cut = page.sms(parts)
+    if len(" ".join(title.split())) <= 300:  # only the title is never left out
+        assert len(text) <= 481
+    cut_steps = [int(name[5:]) for name in cut if name.startswith("step ")]
+    assert cut_steps == list(range(len(steps) - len(cut_steps) + 1, len(steps) + 1))
+    assert ("Left out" in text) == bool(cut)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_safe_url_gives_printable_ascii_or_nothing(text):
+    for url in (text, "https://example.org/" + text):
+        safe = page.safe_url(url)
+        assert safe is None or (safe.isascii() and safe.isprintable() and " " not in safe)
