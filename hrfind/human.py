@@ -145,13 +145,14 @@ def _links(record: Record, links: bool) -> list:
     return parts
 
 
-def _facts_grid(pairs: Iterable[tuple[str, str]]) -> Table:
-    """Key-value lines, keys bold."""
+def _facts_grid(pairs: Iterable[tuple[str, str]], links: bool = False) -> Table:
+    """Key-value lines, keys bold; a phone number is a tel: hyperlink when links are allowed."""
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column()
     for key, value in pairs:
-        grid.add_row(Text(key), text(value))
+        target = page.tel_url(value) if links and key == "Phone" else None
+        grid.add_row(Text(key), text(value, f"link {target}" if target else ""))
     return grid
 
 
@@ -172,7 +173,7 @@ def guidance(record: Record, links: bool = False) -> Group:
     if getattr(record, "steps", None):
         parts += [Text(""), steps(record.steps)]
     if isinstance(record, Service):
-        grid = _facts_grid((key, value) for key, value in page.facts(record) if key in ("Phone", "Text", "Address", "Hours"))
+        grid = _facts_grid(((key, value) for key, value in page.facts(record) if key in ("Phone", "Text", "Address", "Hours")), links)
         if grid.row_count:
             parts += [Text(""), grid]
     emergency = getattr(record, "emergency", False)
@@ -193,7 +194,7 @@ def detail(record: Record, bundled: bool, links: bool = False) -> Group:
         parts += [Text(""), Text("Steps", style="bold underline"), steps(record.steps)]
     if getattr(record, "body", None):
         parts += [Text(""), paragraphs(record.body)]
-    facts = _facts_grid((key, value) for key, value in page.facts(record) if key != "Web")
+    facts = _facts_grid(((key, value) for key, value in page.facts(record) if key != "Web"), links)
     if facts.row_count:
         parts += [Text(""), facts]
     footer = Text(page.dated(record), style="dim")

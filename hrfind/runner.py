@@ -10,7 +10,6 @@ import functools
 import importlib
 import inspect
 import os
-import shlex
 import sys
 import time
 from collections.abc import Callable, Iterator, MutableMapping, Sequence
@@ -285,6 +284,8 @@ class App(typer.Typer):
                 except _click.exceptions.UsageError as error:
                     if args and not args[0].startswith("-") and not self.close_names(args[0]):
                         # `hrfind narcan`: a word to look up, not a mistyped command; say what does that.
+                        import shlex
+
                         error.message = f"No such command {args[0]!r}. To look it up, run: hrfind search {shlex.join(args)}"
                     raise
 

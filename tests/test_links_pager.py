@@ -2,6 +2,7 @@
 
 import re
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -138,3 +139,10 @@ def test_services_view_puts_web_only_contacts_below_the_table_whole(cli, tmp_pat
     data.write_text(f'[[service]]\nid = "web-only"\nname = "Web only"\naccess = ["online"]\ncoverage = ["US"]\nurl = "{LONG}"\n')
     out = cli("--no-bundled", "--data", data, "services", "--near", "21201", "--color", "never", tty=True).stdout
     assert f"  web-only  {LONG}\n" in out and "web: below" in out
+
+
+def test_phone_numbers_are_tel_links_where_links_are_shown(cli):
+    sample = ["--no-bundled", "--data", str(Path(__file__).parent / "fixtures" / "sample.toml")]
+    assert "\x1b]8;id=" in cli(*sample, "show", "sample-van", tty=True, env={"FORCE_HYPERLINK": "1"}).stdout
+    assert ";tel:4105550142\x1b\\" in cli(*sample, "show", "sample-van", tty=True, env={"FORCE_HYPERLINK": "1"}).stdout
+    assert "tel:" not in cli(*sample, "show", "sample-van", tty=True).stdout

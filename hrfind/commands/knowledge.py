@@ -1,7 +1,6 @@
 """Commands that answer from the knowledge base: search, show, card, the lists, and overdose."""
 
 import enum
-import shlex
 from typing import Annotated, Optional
 
 import typer
@@ -137,6 +136,8 @@ def find_record(run: Run, name: str):
             run.note(f'"{name}" is another name for {record.id}.')
         return record
     from hrfind import search as engine
+
+    import shlex
 
     hits = [h.record.id for h in engine.search_catalog(catalog, name, limit=3)]
     close = list(dict.fromkeys([*catalog.closest_ids(name), *hits]))[:3]
