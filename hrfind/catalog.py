@@ -99,6 +99,21 @@ class Catalog(msgspec.Struct):
                 return table[record_id]
         return None
 
+    def find(self, name: str) -> Record | None:
+        """A record by id in any case, else the record one of whose aliases it is ("narcan": naloxone); None if neither."""
+        found = self.get(name) or self.get(name.lower())
+        if found is not None:
+            return found
+        wanted = " ".join(name.casefold().split())
+        # Kinds in the order `get` reads them; only types that have aliases, so a large directory of
+        # services without them is never decoded for this.
+        for kind in ("principle", "strategy", "service", "offer"):
+            if "aliases" in TYPES[kind].__struct_fields__:
+                for record in self.table(kind).values():
+                    if any(" ".join(alias.casefold().split()) == wanted for alias in record.aliases):
+                        return record
+        return None
+
     def records(self, kinds: Iterable[str] = ("principle", "strategy", "service")) -> list[Record]:
         return [record for kind in kinds for record in self.table(kind).values()]
 
