@@ -18,6 +18,7 @@ def test_import_reports_on_stderr_and_writes_a_valid_layer(cli, ohana, tmp_path)
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
         "hrfind: imported 21 services from ohana-sample (Ohana API CSV)",
+        "hrfind: read the CSV files at the top",
         "hrfind: located: 21 (0 geocoded from postal codes, approximate)",
         "hrfind: with hours: 3",
         "hrfind: with offers: 0",

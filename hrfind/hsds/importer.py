@@ -62,6 +62,7 @@ class Report:
 
     format: str
     dataset: str
+    layout: str = ""  # where the tables were found
     imported: int = 0
     located: int = 0
     geocoded: int = 0
@@ -80,6 +81,8 @@ class Report:
             f"with offers: {self.with_offers}",
             f"skipped: {skipped}" + (f" ({reasons})" if reasons else ""),
         ]
+        if self.layout:
+            lines.insert(1, f"read {self.layout}")
         if self.dropped:
             lines.append("values dropped as invalid: " + ", ".join(f"{n} {f}" for f, n in sorted(self.dropped.items())))
         return lines
@@ -346,7 +349,7 @@ class Mapper:
         self.export = export
         self.today = today
         self.matcher = OfferMatcher(offers)
-        self.report = Report(export.format, export.name)
+        self.report = Report(export.format, export.name, export.layout)
         rows = export.rows
         self.organizations = _index(rows("organizations"))
         self.locations = _index(rows("locations"))

@@ -49,6 +49,7 @@ TABLE_NAMES = {
 FORMATS = {"hsds-1.1": "HSDS 1.1", "hsds-2.0": "HSDS 2.0", "hsds-3.0": "HSDS 3.0", "ohana": "Ohana API CSV"}
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
 _SPACE = re.compile(r"\s+")
+DATA_FOLDER = "data"  # where 211 exports keep the CSV files beside their datapackage.json
 
 
 @dataclasses.dataclass
@@ -60,6 +61,7 @@ class Export:
     name: str  # the data package's name, else the file or folder name
     duplicates: dict[str, int] = dataclasses.field(default_factory=dict)  # table -> identical rows dropped
     columns: dict[str, set[str]] = dataclasses.field(default_factory=dict)  # table -> its header's columns
+    layout: str = ""  # where the tables were found, for the report
 
     def rows(self, name: str) -> list[Row]:
         """The rows of a table; none when the export does not have it."""
@@ -131,16 +133,34 @@ def read_export(source: Path) -> Export:
 
 
 def _folder_files(folder: Path) -> dict:
-    """Readers by relative path for the export in a folder, or in its one subfolder when it has none."""
-    files = {p.name: p.read_bytes for p in sorted(folder.iterdir()) if p.is_file() and _wanted(p.name)}
+    """Readers by relative path for the export in a folder (and its data/ folder), or in its one subfolder when it has none."""
+    root = folder.resolve()
+    files = {p.name: _reader(p, root) for p in sorted(folder.iterdir()) if p.is_file() and _wanted(p.name)}
+    data = folder / DATA_FOLDER
+    if data.is_dir():  # a 211 package: datapackage.json at the top, the tables in data/
+        files.update({f"{DATA_FOLDER}/{p.name}": _reader(p, root) for p in sorted(data.iterdir()) if p.is_file() and _wanted(p.name)})
     if not files:  # a zip unpacked into a folder often holds one folder
         subfolders = [p for p in folder.iterdir() if p.is_dir() and not p.name.startswith((".", "__"))]
         return _folder_files(subfolders[0]) if len(subfolders) == 1 else files
-    if "datapackage.json" in files:  # its resources may sit in subfolders
+    if "datapackage.json" in files:  # its resources may sit in other subfolders
         for path in _resource_paths(_package(files, folder)):
-            if "/" in path and (folder / path).is_file():
-                files[path] = (folder / path).read_bytes
+            if path not in files and _wanted(path) and (folder / path).is_file():
+                files[path] = _reader(folder / path, root)
     return files
+
+
+def _reader(path: Path, root: Path):
+    """A reader for a file of the export; DataError when it resolves (through links) outside the export's folder."""
+    if not path.resolve().is_relative_to(root):
+        raise DataError(f"{path.relative_to(root) if path.is_relative_to(root) else path} in {root} links outside the export; "
+                        "hrfind reads only files inside it. Copy the file into the export instead.")
+
+    def read() -> bytes:
+        from hrfind.files import read_regular
+
+        return read_regular(path)
+
+    return read
 
 
 def _zip_files(path: Path) -> dict:
@@ -177,27 +197,56 @@ def _wanted(relative: str) -> bool:
 
 
 def _assemble(files: dict, name: str, source: Path) -> Export:
-    """Tables from the files: those a datapackage.json lists, else the CSVs at the top."""
+    """Tables from the files: those a datapackage.json lists, else the CSVs at the top (or in data/)."""
     package = _package(files, source)
     name = str(package.get("name") or name)
-    csvs = [p for p in _resource_paths(package) if p in files] or [f for f in files if "/" not in f and f.lower().endswith(".csv")]
+    csvs, layout = _locate(_resources(package), files)
+    if not csvs:
+        for folder, where in (("", "the CSV files at the top"), (f"{DATA_FOLDER}/", f"the CSV files in {DATA_FOLDER}/")):
+            csvs = [(f, table_name(f)) for f in files if f.lower().endswith(".csv") and f.startswith(folder) and "/" not in f[len(folder):]]
+            if csvs:
+                layout = where
+                break
     tables: dict[str, list[Row]] = {}
     duplicates: dict[str, int] = {}
     columns: dict[str, set[str]] = {}
-    for file in csvs:
+    for file, table in csvs:
         try:
             header, rows = parse_csv(decode(files[file]()))
         except OSError as error:
             raise DataError(f"Cannot read {file} in {source} ({error.strerror or error}). Check its permissions.") from error
         unique = list({tuple(r.items()): r for r in rows}.values())  # exports made by joins repeat rows
-        table = table_name(file)
         if len(unique) < len(rows):
             duplicates[table] = duplicates.get(table, 0) + len(rows) - len(unique)
         tables.setdefault(table, []).extend(unique)
         columns.setdefault(table, set()).update(header)
     if "services" not in tables:
         raise DataError(f"No services table (services.csv) in {source}. Give the folder, datapackage.json or .zip of an HSDS or Ohana export.")
-    return Export(tables, detect(tables, columns, package), name, duplicates, columns)
+    return Export(tables, detect(tables, columns, package), name, duplicates, columns, layout)
+
+
+def _locate(resources: list[tuple[str, str]], files: dict) -> tuple[list[tuple[str, str]], str]:
+    """(file, table) for each resource found, and how they were found.
+
+    Each resource is looked for where the descriptor says, then in data/ (211 exports name the bare
+    file although it sits there), then as any CSV of the export whose name is the resource's table.
+    """
+    found: dict[str, str] = {}
+    ways: list[str] = []
+    by_table = {}
+    for file in files:
+        if file.lower().endswith(".csv"):
+            by_table.setdefault(table_name(file), file)
+    for resource, path in resources:
+        table = table_name(resource or path)
+        for way, candidate in (("where datapackage.json says", path), (f"in {DATA_FOLDER}/", f"{DATA_FOLDER}/{path}"),
+                               ("by table name", by_table.get(table))):
+            if candidate in files and candidate.lower().endswith(".csv") and candidate not in found:
+                found[candidate] = table_name(candidate) if way != "by table name" else table
+                ways.append(way)
+                break
+    layout = " and ".join(dict.fromkeys(ways))
+    return list(found.items()), f"the tables of datapackage.json, found {layout}" if ways else ""
 
 
 def _package(files: dict, source: Path) -> dict:
@@ -211,9 +260,31 @@ def _package(files: dict, source: Path) -> dict:
     return package if isinstance(package, dict) else {}
 
 
-def _resource_paths(package: dict) -> list[str]:
+def _resources(package: dict) -> list[tuple[str, str]]:
+    """(name, path) of each resource, every path checked to stay inside the export."""
     resources = package.get("resources") if isinstance(package.get("resources"), list) else []
-    return [r["path"].removeprefix("./") for r in resources if isinstance(r, dict) and isinstance(r.get("path"), str)]
+    found = []
+    for resource in resources:
+        if isinstance(resource, dict) and isinstance(resource.get("path"), str):
+            name = resource.get("name") if isinstance(resource.get("name"), str) else ""
+            path = resource["path"]
+            # A URL is never fetched: its file name is looked for in the export instead.
+            found.append((name, PurePosixPath(path).name if "://" in path else inside(path)))
+    return found
+
+
+def _resource_paths(package: dict) -> list[str]:
+    return [path for _, path in _resources(package)]
+
+
+def inside(path: str) -> str:
+    """A resource path relative to the export; DataError, naming it, for one that leads outside."""
+    relative = path.replace("\\", "/")
+    pure = PurePosixPath(relative)
+    if pure.is_absolute() or re.match(r"[A-Za-z]:", relative) or ".." in pure.parts:
+        raise DataError(f'datapackage.json names a resource outside the export ("{path}"). hrfind reads only files inside it; '
+                        "fix the path, or remove datapackage.json to read the CSV files alone.")
+    return pure.as_posix().removeprefix("./")
 
 
 def detect(tables: dict[str, list[Row]], columns: dict[str, set[str]], package: dict) -> str:
