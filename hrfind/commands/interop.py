@@ -22,14 +22,17 @@ def hsds(
     run: Run,
     source: Annotated[Path, typer.Argument(metavar="SOURCE", help="A folder of HSDS or Ohana CSV files, a datapackage.json, or a .zip of either.", show_default=False)],
     output: Annotated[Path, typer.Option("-o", "--output", metavar="FILE.toml", help="The data file to write (replaced if it exists).", show_default=False)],
+    max_unzipped: Annotated[Optional[str], typer.Option("--max-unzipped", metavar="SIZE", help="Let a .zip inflate to this much (like 4G; default 256M a file, 1G in all).", show_default=False)] = None,
 ) -> ExitStatus:
     """Import an Open Referral HSDS export (1.1, 2.0, 3.0 or Ohana) as hrfind services."""
     from hrfind.hsds.importer import import_hsds
+    from hrfind.hsds.read import ZipLimits
 
     if output.suffix != ".toml":
         raise UsageError(f"hrfind reads data files ending in .toml; name the output like {output.with_suffix('.toml').name}.")
     _writable(output)
-    imported = import_hsds(source, run.catalog().offers)
+    limits = ZipLimits.raised(_size(max_unzipped) if max_unzipped is not None else None)
+    imported = import_hsds(source, run.catalog().offers, limits=limits)
     report = imported.report
     for line in report.lines():
         run.note(line)
@@ -81,6 +84,16 @@ def export(
         write_atomic(output, text)
         run.note(f"exported {count} records to {output}")
     return ExitStatus.OK if count else ExitStatus.NO_MATCH
+
+
+def _size(text: str) -> int:
+    """Bytes of a size like 4G, 500M, 1.5GB or 1048576."""
+    import re
+
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*", text, re.IGNORECASE)
+    if not m:
+        raise UsageError(f'"{text}" is not a size; give one like 4G, 500M or 2000000000.')
+    return int(float(m.group(1)) * 1024 ** " kmgt".index(m.group(2).lower() or " "))
 
 
 def _writable(path: Path) -> None:

@@ -21,7 +21,7 @@ from typing import Any
 from hrfind.check import COVERAGE, ID, PHONE, URL, build_record
 from hrfind.hours import hour_of_day
 from hrfind.hsds import languages
-from hrfind.hsds.read import FORMATS, Export, Row, read_export, squash
+from hrfind.hsds.read import FORMATS, Export, Row, ZipLimits, read_export, squash
 from hrfind.hsds.spec import ID_TERM_CODE
 from hrfind.model import DAYS, Offer
 
@@ -106,9 +106,10 @@ class Imported:
         write_atomic(path, self.toml())
 
 
-def import_hsds(source: Path, offers: Mapping[str, Offer], today: datetime.date | None = None) -> Imported:
+def import_hsds(source: Path, offers: Mapping[str, Offer], today: datetime.date | None = None,
+                limits: ZipLimits | None = None) -> Imported:
     """Read an export and map it; `offers` is the vocabulary that taxonomy terms and text are matched against."""
-    export = read_export(source)
+    export = read_export(source, limits)
     return Mapper(export, offers, today or datetime.date.today()).run()
 
 

@@ -117,14 +117,14 @@ def _clean(cell: str) -> str:
     return cell.replace("\x00", "").strip(" \t\r\n\u00a0\ufeff")
 
 
-def read_export(source: Path) -> Export:
-    """Every CSV table of an export, whichever form it comes in."""
+def read_export(source: Path, limits: ZipLimits | None = None) -> Export:
+    """Every CSV table of an export, whichever form it comes in; a zip inflates within `limits`."""
     if not source.exists():
         raise UsageError(f"No file or folder at {source}. Give a folder of HSDS CSV files, a datapackage.json or a .zip.")
     if source.is_dir():
         files, name = _folder_files(source), source.name
     elif source.suffix.lower() == ".zip":
-        files, name = _zip_files(source), source.stem
+        files, name = _zip_files(source, limits or ZipLimits.raised()), source.stem
     elif source.suffix.lower() in (".json", ".csv"):
         files, name = _folder_files(source.parent), source.parent.name
     else:
@@ -163,31 +163,92 @@ def _reader(path: Path, root: Path):
     return read
 
 
-def _zip_files(path: Path) -> dict:
+# What a zip may inflate to by default (import's --max-unzipped raises both sizes).
+MAX_MEMBER = 256 * 2**20
+MAX_TOTAL = 2**30
+MAX_RATIO = 100  # real CSV files shrink 5 to 20 times; a bomb a thousand times
+RATIO_FROM = 2**20  # small files may be all blanks: the ratio counts once a member passes this size
+
+
+@dataclasses.dataclass(frozen=True)
+class ZipLimits:
+    """How far a zip may inflate: each member, all of them, and each member's ratio to its compressed size."""
+
+    member: int
+    total: int
+    ratio: int = MAX_RATIO
+
+    @classmethod
+    def raised(cls, size: int | None = None) -> ZipLimits:
+        """The default limits, with both size caps raised to `size` when it is larger."""
+        return cls(max(size or 0, MAX_MEMBER), max(size or 0, MAX_TOTAL))
+
+
+CHUNK = 2**20
+_READABLE = {0: "stored", 8: "deflate", 12: "bzip2", 14: "lzma"}  # what Python's zipfile can inflate
+_METHODS = {9: "Deflate64", 99: "AES encryption", 6: "Implode", 98: "PPMd", 93: "Zstandard"}
+
+
+def _zip_files(path: Path, limits: ZipLimits) -> dict:
     """Readers by path inside the zip, relative to the folder that holds the export."""
     import zipfile
 
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as error:
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
         raise DataError(f"{path} is not a readable zip file ({error}). Check the download, or unpack it and give the folder.") from error
-    names = [m.filename for m in archive.infolist() if not m.is_dir() and _wanted(m.filename)]
-    if not names:
+    members = {m.filename: m for m in archive.infolist() if not m.is_dir() and _wanted(m.filename)}
+    if not members:
         return {}
     # A package zipped inside its folder: the export starts where datapackage.json is, else at the shallowest CSV.
-    top = min(names, key=lambda n: (PurePosixPath(n).name != "datapackage.json", len(PurePosixPath(n).parts)))
+    top = min(members, key=lambda n: (PurePosixPath(n).name != "datapackage.json", len(PurePosixPath(n).parts)))
     root = PurePosixPath(top).parent
+    inflated = [0]  # by every member read so far
 
-    def reader(member: str):
-        def read() -> bytes:
-            try:
-                return archive.read(member)
-            except (zipfile.BadZipFile, OSError) as error:  # a truncated download or a bad checksum
-                raise DataError(f"Cannot read {member} in {path} ({error}). Check the download, or unpack it and give the folder.") from error
-        return read
+    def reader(member: zipfile.ZipInfo):
+        return lambda: _inflate(archive, member, path, limits, inflated)
 
-    return {PurePosixPath(n).relative_to(root).as_posix(): reader(n)
-            for n in names if root == PurePosixPath(".") or root in PurePosixPath(n).parents}
+    return {PurePosixPath(n).relative_to(root).as_posix(): reader(m)
+            for n, m in members.items() if root == PurePosixPath(".") or root in PurePosixPath(n).parents}
+
+
+def _inflate(archive, member, path: Path, limits: ZipLimits, inflated: list[int]) -> bytes:
+    """One member's bytes, refused by name (exit 3) when it cannot be read or inflates past the limits."""
+    import zipfile
+    import zlib
+
+    name = member.filename
+    unzip = "unzip it with another tool and give the folder"
+    if member.flag_bits & 0x1:
+        raise DataError(f"{name} in {path} is encrypted, and hrfind reads no encrypted zips. Unzip it with its password and give the folder.")
+    if member.compress_type not in _READABLE:
+        method = _METHODS.get(member.compress_type, f"method {member.compress_type}")
+        raise DataError(f"{name} in {path} is compressed with {method}, which hrfind cannot read. {unzip.capitalize()}.")
+    chunks, size = [], 0
+    try:
+        with archive.open(member) as stream:
+            while chunk := stream.read(CHUNK):
+                size += len(chunk)
+                inflated[0] += len(chunk)
+                _within(limits, name, path, size, inflated[0], member.compress_size)
+                chunks.append(chunk)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError, ValueError) as error:
+        raise DataError(f"Cannot read {name} in {path} ({error}). Check the download, or {unzip}.") from error
+    return b"".join(chunks)
+
+
+def _within(limits: ZipLimits, name: str, path: Path, size: int, total: int, compressed: int) -> None:
+    mib = 2**20
+    what = None
+    if size > limits.member:
+        what = f"inflates to more than {limits.member // mib} MiB"
+    elif total > limits.total:
+        what = f"takes the export past {limits.total // mib} MiB unzipped"
+    elif size > RATIO_FROM and size > limits.ratio * max(compressed, 1):
+        what = f"inflates more than {limits.ratio} times its zipped size"
+    if what:
+        raise DataError(f"{name} in {path} {what}, so it was not read (a zip bomb?). If the export is real, "
+                        "unzip it and give the folder, or raise the limit with --max-unzipped.")
 
 
 def _wanted(relative: str) -> bool:
@@ -255,6 +316,10 @@ def _package(files: dict, source: Path) -> dict:
         return {}
     try:
         package = json.loads(decode(files["datapackage.json"]()))
+    except OSError as error:
+        raise DataError(f"Cannot read the datapackage.json of {source} ({error.strerror or error}). Check its permissions.") from error
+    except RecursionError as error:
+        raise DataError(f"The datapackage.json of {source} is nested too deeply to read. Fix it, or remove it to read the CSV files alone.") from error
     except ValueError as error:
         raise DataError(f"The datapackage.json of {source} is not valid JSON ({error}). Fix it, or remove it to read the CSV files alone.") from error
     return package if isinstance(package, dict) else {}
