@@ -9,7 +9,7 @@ import typer
 
 from hrfind import __version__
 from hrfind.errors import ExitStatus
-from hrfind.output import clean, json_text
+from hrfind.output import clean, json_text, plain_value
 from hrfind.runner import Run, command
 
 
@@ -41,14 +41,15 @@ def info(run: Run) -> ExitStatus:
 
 
 def _info_plain(value: dict) -> str:
-    lines = [f"version\t{value['version']}"]
-    lines += [f"layer\t{l['layer']}\t{l['path']}\t{l['files']}\t" + ",".join(f"{k}={n}" for k, n in l["records"].items()) for l in value["layers"]]
-    lines += [f"count\t{kind}\t{n}" for kind, n in value["counts"].items()]
-    lines += [f"override\t{o['id']}\t{o['replaced']}\t{o['by']}" for o in value["overrides"]]
-    lines += [f"{key}\t{value[key] or ''}" for key in ("oldest_reviewed", "oldest_verified", "problems")]
+    rows = [["version", value["version"]]]
+    rows += [["layer", l["layer"], l["path"], l["files"], ",".join(f"{k}={n}" for k, n in l["records"].items())] for l in value["layers"]]
+    rows += [["count", kind, n] for kind, n in value["counts"].items()]
+    rows += [["override", o["id"], o["replaced"], o["by"]] for o in value["overrides"]]
+    rows += [[key, value[key] or None] for key in ("oldest_reviewed", "oldest_verified", "problems")]
     if value["cache"]:
-        lines.append(f"cache\t{value['cache']['path']}\t{value['cache']['state']}\t{value['cache']['note'] or ''}")
-    return "\n".join(lines) + "\n"
+        rows.append(["cache", value["cache"]["path"], value["cache"]["state"], value["cache"]["note"]])
+    # Paths and ids come from outside: each field loses its tabs, newlines and control characters like any plain output.
+    return "".join("\t".join(plain_value(field) for field in row) + "\n" for row in rows)
 
 
 def _info_view(value: dict):

@@ -73,8 +73,11 @@ def export(
         from hrfind import output as render
 
         items = [render.Item(r) for r in catalog.records(("principle", "strategy", "service", "offer")) if own(r)]
-        renderer = {Format.json: render.json_array, Format.jsonl: render.json_lines, Format.csv: render.csv_text}[format]
-        text, count = renderer(items), len(items)
+        if format is Format.csv:  # a spreadsheet file keeps the data as given; a terminal never gets its escapes
+            text = render.csv_text(items, terminal=output is None and bool(run.env.stdout_isatty))
+        else:
+            text = {Format.json: render.json_array, Format.jsonl: render.json_lines}[format](items)
+        count = len(items)
     if output is None or str(output) == "-":
         run.env.stdout.write(text)
     else:

@@ -127,10 +127,12 @@ def csv_text(table: str, records: list[dict[str, Any]]) -> str:
     """One table as CSV with the specification's columns in its order; absent values as empty cells."""
     import csv
 
+    from hrfind.output import csv_cell
+
     out = io.StringIO()
     writer = csv.DictWriter(out, spec.columns(table), extrasaction="raise", lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows({k: "" if v is None else v for k, v in r.items()} for r in records)
+    writer.writerows({k: "" if v is None else csv_cell(v) for k, v in r.items()} for r in records)
     return out.getvalue()
 
 

@@ -13,6 +13,7 @@ import re
 from pathlib import Path, PurePosixPath
 
 from hrfind.errors import DataError, UsageError
+from hrfind.output import csv_uncell
 
 Row = dict[str, str]
 
@@ -113,8 +114,8 @@ def parse_csv(text: str) -> tuple[list[str], list[Row]]:
 
 
 def _clean(cell: str) -> str:
-    """A cell without surrounding spaces (non-breaking ones too) and stray NUL bytes."""
-    return cell.replace("\x00", "").strip(" \t\r\n\u00a0\ufeff")
+    """A cell without surrounding spaces (non-breaking ones too), stray NUL bytes, or the quote that kept it from being a formula."""
+    return csv_uncell(cell.replace("\x00", "").strip(" \t\r\n\u00a0\ufeff"))
 
 
 def read_export(source: Path, limits: ZipLimits | None = None) -> Export:
