@@ -32,3 +32,12 @@ def read_regular(path: str | os.PathLike[str], owner: int | None = None, follow:
     with os.fdopen(fd, "rb") as file:
         _check(os.fstat(file.fileno()), path, owner)
         return file.read()
+
+
+def text_of(path: str | os.PathLike[str]) -> str:
+    """A path as text that every encoder accepts: bytes of a name that are not UTF-8 become \\xNN escapes."""
+    text = os.fspath(path)
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that no file system decoding makes
+        return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")

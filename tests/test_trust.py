@@ -67,3 +67,87 @@ def test_the_human_view_shows_no_invisible_characters(cli, tmp_path):
     result = cli("--data", data, "show", "zw-van", tty=True, env={"COLUMNS": "100"})
     assert result.exit_code == 0 and "Harbor Van" in result.stdout
     assert not any(c in result.stdout for c in "\u200b\u200f\u2066\u2069\u2028\ufeff")
+
+
+# --- data files: any bytes in a name, deep nesting, FIFOs and devices (items 5, 6, 7) --------------
+
+import os  # noqa: E402
+import threading  # noqa: E402
+
+import pytest  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from hrfind import catalog, files  # noqa: E402
+from tests.test_hardening import GOOD, answers_despite  # noqa: E402
+
+NAME_BYTES = st.binary(min_size=1, max_size=12).filter(lambda b: b"/" not in b and b"\x00" not in b and b not in (b".", b".."))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=NAME_BYTES)
+def test_any_bytes_in_a_folder_or_file_name(cli, tmp_path_factory, name):
+    root = tmp_path_factory.mktemp("names")
+    folder = root / os.fsdecode(b"d" + name)
+    folder.mkdir()
+    (folder / os.fsdecode(b"f" + name + b".toml")).write_text(GOOD + '\n[[strategy]]\nid = "Bad Id"\ntitle = "t"\nsummary = "s"\n')
+    for args in (["search", "zebra", "--json"], ["search", "zebra", "--plain"], ["show", "good-tip"], ["info", "--json"], ["info"]):
+        result = cli("--data", root, *args, tty=args[-1] in ("good-tip", "info"))
+        assert result.exit_code == 0, (args, result.stderr)
+        assert "internal error" not in result.stderr
+    (tip,) = json.loads(cli("--data", root, "show", "good-tip", "--json").stdout)
+    assert tip["origin"].startswith(str(root))
+    checked = cli("validate", root)
+    assert checked.exit_code == 3 and '"Bad Id": id: expected lowercase-kebab' in checked.stdout
+
+
+@pytest.mark.parametrize("depth", [400, 1000, 100_000])
+def test_deeply_nested_toml_skips_the_file(cli, tmp_path, depth):
+    (tmp_path / "good.toml").write_text(GOOD)
+    (tmp_path / "deep.toml").write_text('[[strategy]]\nid = "deep"\ntitle = "t"\nsummary = "s"\nsteps = ' + "[" * depth + "]" * depth + "\n")
+    result = cli("search", "zebra", "--json", "--data", tmp_path)
+    assert result.exit_code == 0 and [hit["id"] for hit in json.loads(result.stdout)] == ["good-tip"]
+    assert "deep.toml" in result.stderr
+    assert cli("validate", tmp_path).exit_code == 3
+
+
+def test_a_fifo_named_toml_is_skipped(cli, tmp_path):
+    (tmp_path / "good.toml").write_text(GOOD)
+    fifo = tmp_path / "pipe.toml"
+    os.mkfifo(fifo)
+    # A writer, so that a reader that opens the FIFO gets records (and the test fails) rather than waiting forever.
+    def write():
+        try:
+            fifo.write_text(GOOD.replace("good-tip", "piped-tip"))
+        except BrokenPipeError:  # released below without reading
+            pass
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    try:
+        result = cli("search", "zebra", "--json", "--data", tmp_path)
+    finally:
+        os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))  # lets the writer finish
+        writer.join()
+    assert result.exit_code == 0 and [hit["id"] for hit in json.loads(result.stdout)] == ["good-tip"]
+    assert "pipe.toml: cannot read this file (it is a named pipe, not a regular file); skipped" in result.stderr
+
+
+def test_a_link_to_a_device_named_toml_is_skipped(cli, tmp_path):
+    (tmp_path / "good.toml").write_text(GOOD)
+    (tmp_path / "null.toml").symlink_to(os.devnull)  # /dev/zero would never end; /dev/null ends at once
+    answers_despite(cli, tmp_path, "null.toml: cannot read this file (it is a device, not a regular file)")
+
+
+@pytest.mark.parametrize("path", ["/dev/zero", "/dev/null"])
+def test_read_regular_refuses_devices_before_reading(path):
+    if not os.path.exists(path):
+        pytest.skip(f"{path} is not on this system")
+    with pytest.raises(files.NotRegularFile, match="a device"):
+        files.read_regular(path)
+
+
+def test_a_utf8_byte_order_mark_is_not_a_syntax_error(tmp_path):
+    (tmp_path / "bom.toml").write_bytes(b"\xef\xbb\xbf" + GOOD.encode())
+    records, problems = catalog.read_file(tmp_path / "bom.toml", "bom.toml")
+    assert [r.id for r in records] == ["good-tip"] and problems == []

@@ -9,6 +9,7 @@ import typer
 
 from hrfind import __version__
 from hrfind.errors import ExitStatus
+from hrfind.files import text_of
 from hrfind.output import clean, json_text, plain_value
 from hrfind.runner import Run, command
 
@@ -17,8 +18,8 @@ def info(run: Run) -> ExitStatus:
     """Show the data layers, their files and record counts, overrides and the oldest review dates."""
     catalog = run.catalog()
     layers = [
-        {"layer": layer.name, "path": str(layer.path), "files": len(layer.files),
-         "records": catalog.counts.get(str(layer.path), {})}
+        {"layer": layer.name, "path": text_of(layer.path), "files": len(layer.files),
+         "records": catalog.counts.get(text_of(layer.path), {})}
         for layer in catalog.layers
     ]
     # Every record has to be read to find these: kept with the catalog in the cache, a large directory pays once.
@@ -34,7 +35,7 @@ def info(run: Run) -> ExitStatus:
         "oldest_reviewed": str(oldest_reviewed) if oldest_reviewed else None,
         "oldest_verified": str(oldest_verified) if oldest_verified else None,
         "problems": len(catalog.problems),
-        "cache": {"path": str(use.folder), "state": use.state, "note": use.note} if use else None,
+        "cache": {"path": text_of(use.folder), "state": use.state, "note": use.note} if use else None,
     }
     run.emit_object(value, _info_view, _info_plain)
     return ExitStatus.OK
