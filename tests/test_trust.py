@@ -71,6 +71,7 @@ def test_the_human_view_shows_no_invisible_characters(cli, tmp_path):
 
 # --- data files: any bytes in a name, deep nesting, FIFOs and devices (items 5, 6, 7) --------------
 
+import contextlib  # noqa: E402
 import os  # noqa: E402
 import threading  # noqa: E402
 
@@ -111,24 +112,46 @@ def test_deeply_nested_toml_skips_the_file(cli, tmp_path, depth):
     assert cli("validate", tmp_path).exit_code == 3
 
 
-def test_a_fifo_named_toml_is_skipped(cli, tmp_path):
-    (tmp_path / "good.toml").write_text(GOOD)
-    fifo = tmp_path / "pipe.toml"
-    os.mkfifo(fifo)
-    # A writer, so that a reader that opens the FIFO gets records (and the test fails) rather than waiting forever.
+@contextlib.contextmanager
+def planted_fifo(path: Path, content: bytes):
+    """A FIFO at `path` with a writer waiting: yields an Event set once anything opened it to read.
+
+    A reader that opens it gets `content` and an end, rather than waiting forever, so code that
+    should not open it fails the test instead of hanging it. A hard link lets the writer go at the
+    end even when the run replaced the FIFO.
+    """
+    os.mkfifo(path)
+    handle = path.parent.parent / f".{path.name}.{os.getpid()}.fifo"
+    os.link(path, handle)
+    opened = threading.Event()
+
     def write():
         try:
-            fifo.write_text(GOOD.replace("good-tip", "piped-tip"))
+            with open(handle, "wb") as pipe:
+                opened.set()
+                pipe.write(content)
         except BrokenPipeError:  # released below without reading
             pass
 
     writer = threading.Thread(target=write, daemon=True)
     writer.start()
     try:
-        result = cli("search", "zebra", "--json", "--data", tmp_path)
+        yield opened
     finally:
-        os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))  # lets the writer finish
+        was_opened = opened.is_set()
+        os.close(os.open(handle, os.O_RDONLY | os.O_NONBLOCK))  # lets the writer finish
         writer.join()
+        handle.unlink()
+        if not was_opened:
+            opened.clear()
+
+
+def test_a_fifo_named_toml_is_skipped(cli, tmp_path):
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "good.toml").write_text(GOOD)
+    with planted_fifo(tmp_path / "d" / "pipe.toml", GOOD.replace("good-tip", "piped-tip").encode()) as opened:
+        result = cli("search", "zebra", "--json", "--data", tmp_path / "d")
+    assert not opened.is_set()
     assert result.exit_code == 0 and [hit["id"] for hit in json.loads(result.stdout)] == ["good-tip"]
     assert "pipe.toml: cannot read this file (it is a named pipe, not a regular file); skipped" in result.stderr
 
@@ -151,3 +174,96 @@ def test_a_utf8_byte_order_mark_is_not_a_syntax_error(tmp_path):
     (tmp_path / "bom.toml").write_bytes(b"\xef\xbb\xbf" + GOOD.encode())
     records, problems = catalog.read_file(tmp_path / "bom.toml", "bom.toml")
     assert [r.id for r in records] == ["good-tip"] and problems == []
+
+
+# --- the cache (items 3 and 14) ------------------------------------------------------------------------
+
+import stat  # noqa: E402
+import zlib  # noqa: E402
+
+from hrfind import cache  # noqa: E402
+
+
+def cache_files(home: Path) -> list[Path]:
+    return sorted(p for p in (home / "cache" / "hrfind").rglob("*.bin"))
+
+
+def reseal(path: Path, old: bytes, new: bytes) -> int:
+    """Change a cache file's payload and recompute its checksum, as a person who can write the folder could."""
+    data = path.read_bytes()
+    head = len(cache.MAGIC) + 4
+    payload = data[head:]
+    count = payload.count(old)
+    payload = payload.replace(old, new)
+    path.write_bytes(cache.MAGIC + zlib.adler32(payload).to_bytes(4, "little") + payload)
+    return count
+
+
+def test_overdose_never_reads_the_cache(cli, isolated, monkeypatch):
+    monkeypatch.setattr(cache, "RACY_NS", -1)
+    before = cli("overdose", "--json")
+    assert cli("search", "naloxone", "--json").exit_code == 0 and cache_files(isolated)  # the cache holds the bundled data
+    changed = sum(reseal(path, b"911", b"000") for path in cache_files(isolated))
+    assert changed, "the cached records carry the emergency number"
+    after = cli("overdose", "--json")
+    assert after.exit_code == 0 and after.stdout == before.stdout and "911" in after.stdout
+
+
+def test_overdose_works_with_every_cache_file_a_planted_fifo(cli, isolated, monkeypatch):
+    monkeypatch.setattr(cache, "RACY_NS", -1)
+    cli("search", "naloxone", "--json")
+    paths = cache_files(isolated)
+    for path in paths:
+        path.unlink()
+    with contextlib.ExitStack() as stack:
+        opened = [stack.enter_context(planted_fifo(path, b"not a cache file")) for path in paths]
+        overdose = cli("overdose", "--plain")
+        search = cli("search", "naloxone", "--json")
+        assert not any(event.is_set() for event in opened)
+    assert overdose.exit_code == 0 and "overdose-response" in overdose.stdout
+    assert search.exit_code == 0 and json.loads(search.stdout)[0]["id"] == "naloxone"
+
+
+def test_cache_links_are_not_followed(cli, isolated, monkeypatch, tmp_path):
+    monkeypatch.setattr(cache, "RACY_NS", -1)
+    cli("search", "naloxone", "--json")
+    for path in cache_files(isolated):
+        moved = tmp_path / path.name
+        path.rename(moved)
+        path.symlink_to(moved)
+    assert json.loads(cli("info", "--json").stdout)["cache"]["state"] != "fresh"
+
+
+def test_cache_folder_is_0700_and_its_files_0600(cli, isolated, monkeypatch):
+    monkeypatch.setattr(cache, "RACY_NS", -1)
+    old = os.umask(0o022)
+    try:
+        (isolated / "cache" / "hrfind").mkdir(parents=True, mode=0o755)  # as an earlier version left it
+        (isolated / "cache" / "hrfind").chmod(0o755)
+        assert cli("search", "naloxone", "--json").exit_code == 0
+    finally:
+        os.umask(old)
+    root = isolated / "cache" / "hrfind"
+    folders = [root, *(p for p in root.rglob("*") if p.is_dir())]
+    assert len(folders) > 1 and all(stat.S_IMODE(p.stat().st_mode) == 0o700 for p in folders)
+    files = cache_files(isolated)
+    assert files and all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in files)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a file to another user; the twin below simulates it")
+def test_a_cache_file_of_another_user_is_not_read(cli, isolated, monkeypatch):
+    monkeypatch.setattr(cache, "RACY_NS", -1)
+    cli("search", "naloxone", "--json")
+    for path in cache_files(isolated):
+        os.chown(path, 12345, 12345)
+    assert json.loads(cli("info", "--json").stdout)["cache"]["state"] == "rebuilt"
+    assert all(p.stat().st_uid == 0 for p in cache_files(isolated) if "sets" in p.parts and p.name.count(".") == 1)
+
+
+def test_a_cache_of_another_user_is_not_read_simulated(cli, isolated, monkeypatch):
+    monkeypatch.setattr(cache, "RACY_NS", -1)
+    cli("search", "naloxone", "--json")
+    assert json.loads(cli("info", "--json").stdout)["cache"]["state"] == "fresh"
+    monkeypatch.setattr(cache, "_owner", lambda: os.geteuid() + 1)  # every file now belongs to someone else
+    use = json.loads(cli("info", "--json").stdout)["cache"]
+    assert use["state"] == "unsaved" and "cannot write" in use["note"]  # not read, and not written into either

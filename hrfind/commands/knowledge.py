@@ -80,8 +80,9 @@ def overdose(run: Run) -> ExitStatus:
     """What to do right now if someone may be overdosing. Needs no data folder and no network."""
     from hrfind import catalog
 
-    # Only the bundled layer: a broken user file must never stand between a person and these steps.
-    loaded = catalog.load([catalog.Layer(catalog.BUNDLED, catalog.bundled_dir())])
+    # Only the bundled layer, read from the package's own files: a broken user file, or a cache file
+    # someone else could have written, must never stand between a person and these steps.
+    loaded = catalog.load([catalog.Layer(catalog.BUNDLED, catalog.bundled_dir())], use_cache=False)
     strategy = loaded.strategies[EMERGENCY_ID]
     services = [loaded.services[i] for i in strategy.related if i in loaded.services]
     items = [Item(strategy), *(Item(s) for s in services)]
