@@ -1,0 +1,103 @@
+"""Issue 14, item 9: a stdout that cannot be written is exit 74 with one sentence; a closed pipe stays quiet."""
+
+import io
+import os
+import subprocess
+
+import pytest
+
+from hrfind import runner
+from hrfind.cli import app
+from hrfind.environment import Environment
+from tests.test_package import installed_hrfind
+
+SAMPLE = os.path.join(os.path.dirname(__file__), "fixtures", "sample.toml")
+COMMANDS = [
+    ["search", "naloxone"], ["show", "naloxone"], ["principles"], ["strategies"], ["offers"], ["overdose"],
+    ["services", "--near", "21201"], ["info"], ["validate", SAMPLE + "x"], ["--data", SAMPLE, "search", "sample"],
+]
+MODES = [[], ["--json"], ["--jsonl"], ["--plain"]]
+OTHERS = [["schema"], ["schema", "service"], ["--version"], ["--help"], ["search", "--help"], [],
+          *(["export", "--format", f] for f in ("json", "jsonl", "csv", "geojson")),
+          ["services", "--near", "21201", "--geojson"]]
+SENTENCE = "hrfind: Cannot write to standard output"
+
+
+def hrfind(args, stdout, **kwargs):
+    return subprocess.run([installed_hrfind(), *args], stdout=stdout, stderr=subprocess.PIPE, text=True, **kwargs)
+
+
+def full_disk():
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full on this system")
+    return open("/dev/full", "w")
+
+
+def bad_validate(args, tmp_path):
+    """validate of a file with a problem, so that it prints."""
+    if args[0] == "validate":
+        bad = tmp_path / "bad.toml"
+        bad.write_text('[[strategy]]\nid = "Bad"\n')
+        return ["validate", str(bad)]
+    return args
+
+
+@pytest.mark.parametrize("mode", MODES, ids=lambda m: m[0] if m else "default")
+@pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
+def test_a_full_disk_is_exit_74_with_one_sentence(args, mode, tmp_path):
+    with full_disk() as stdout:
+        result = hrfind([*bad_validate(args, tmp_path), *mode], stdout)
+    assert result.returncode == 74, result.stderr
+    # Notes may come first (they go to stderr as the run goes); the error is the last line, said once.
+    assert result.stderr.splitlines()[-1] == f"{SENTENCE} (No space left on device); nothing more was written."
+    assert result.stderr.count(SENTENCE) == 1 and "Exception ignored" not in result.stderr
+
+
+@pytest.mark.parametrize("args", OTHERS, ids=" ".join)
+def test_a_full_disk_is_exit_74_for_the_other_outputs_too(args):
+    with full_disk() as stdout:
+        result = hrfind(args, stdout)
+    assert result.returncode == 74 and result.stderr.splitlines()[-1].startswith(SENTENCE), result.stderr
+    assert result.stderr.count(SENTENCE) == 1 and "Exception ignored" not in result.stderr
+
+
+@pytest.mark.parametrize("args", [["principles"], ["principles", "--json"], ["export", "--format", "csv"], ["schema"], ["overdose"]], ids=" ".join)
+def test_a_closed_stdout_is_exit_74(args):
+    result = hrfind(args, subprocess.DEVNULL, pass_fds=(), preexec_fn=lambda: os.close(1))
+    assert result.returncode == 74 and result.stderr.startswith(SENTENCE), result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("args", [["export", "--format", "jsonl"], ["strategies", "--json"], ["--help"]], ids=" ".join)
+def test_a_closed_pipe_stays_quiet(args):
+    process = subprocess.Popen([installed_hrfind(), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.read(10)
+    process.stdout.close()  # what `| head -c 10` does
+    stderr = process.stderr.read().decode()
+    assert process.wait() in (0, 1) and stderr == ""
+
+
+class Broken(io.StringIO):
+    """A terminal whose writes fail, as a full disk or a hung-up terminal does."""
+
+    def write(self, text):
+        raise OSError(5, "Input/output error")
+
+    def isatty(self):
+        return True
+
+
+def test_the_human_view_on_a_failing_terminal_is_exit_74(monkeypatch):
+    from typer.testing import CliRunner
+
+    for args in (["principles"], ["overdose"], ["show", "naloxone"], ["info"], ["services", "--near", "21201"]):
+        monkeypatch.setattr(runner, "ENV", lambda: Environment(stdout=Broken(), stdout_isatty=True, stderr_isatty=False))
+        result = CliRunner().invoke(app, args, catch_exceptions=False)
+        assert result.exit_code == 74, (args, result.stderr)
+        assert result.stderr.endswith(f"{SENTENCE} (Input/output error); nothing more was written.\n")
+
+
+def test_an_encoding_that_cannot_hold_the_answer_is_a_usage_error():
+    result = subprocess.run([installed_hrfind(), "strategies", "--json"], capture_output=True, text=True,
+                            env={**os.environ, "PYTHONIOENCODING": "ascii"})
+    assert result.returncode == 2 and "PYTHONIOENCODING=utf-8" in result.stderr and "Traceback" not in result.stderr
