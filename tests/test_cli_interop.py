@@ -48,10 +48,10 @@ def test_import_of_nothing_writes_nothing(cli, tmp_path):
     (tmp_path / "export").mkdir()
     (tmp_path / "export" / "services.csv").write_text("id,name,status\n1,A,defunct\n")
     out = tmp_path / "out.toml"
-    out.write_text("# my earlier import\n")
+    out.write_text("# Imported by hrfind from an earlier export\n")
     result = cli("import", "hsds", tmp_path / "export", "-o", out)
     assert result.exit_code == 1 and "Nothing to import" in result.stderr
-    assert out.read_text() == "# my earlier import\n"
+    assert out.read_text() == "# Imported by hrfind from an earlier export\n"
 
 
 def test_values_that_fail_validation_are_dropped_and_strict_refuses_them(cli, tmp_path, monkeypatch):

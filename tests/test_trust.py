@@ -73,6 +73,7 @@ def test_the_human_view_shows_no_invisible_characters(cli, tmp_path):
 
 import contextlib  # noqa: E402
 import os  # noqa: E402
+import stat  # noqa: E402
 import threading  # noqa: E402
 
 import pytest  # noqa: E402
@@ -178,7 +179,6 @@ def test_a_utf8_byte_order_mark_is_not_a_syntax_error(tmp_path):
 
 # --- the cache (items 3 and 14) ------------------------------------------------------------------------
 
-import stat  # noqa: E402
 import zlib  # noqa: E402
 
 from hrfind import cache  # noqa: E402
@@ -267,3 +267,129 @@ def test_a_cache_of_another_user_is_not_read_simulated(cli, isolated, monkeypatc
     monkeypatch.setattr(cache, "_owner", lambda: os.geteuid() + 1)  # every file now belongs to someone else
     use = json.loads(cli("info", "--json").stdout)["cache"]
     assert use["state"] == "unsaved" and "cannot write" in use["note"]  # not read, and not written into either
+
+
+# --- where -o may write (items 8, 10 and 13's -o /dev/stdout) --------------------------------------
+
+from hrfind import target  # noqa: E402
+
+SAMPLE = Path(__file__).parent / "fixtures" / "sample.toml"
+
+
+@pytest.mark.parametrize("args", [["export", "--format", "json"], ["export", "--format", "csv"], ["export", "--format", "hsds"]],
+                         ids=lambda a: a[-1])
+@pytest.mark.parametrize("device", ["null", "stdout", "fifo", "link"])
+def test_o_never_replaces_a_device_a_fifo_or_a_link(cli, tmp_path, args, device):
+    # Never the system's own /dev/null or /dev/stdout: as root, code with this bug would replace them.
+    if device == "null":
+        if os.geteuid() == 0:
+            device = tmp_path / "null"
+            os.mknod(device, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+        else:
+            device = Path(os.devnull)  # a user cannot replace it, whatever the code does
+    elif device == "stdout":
+        device = tmp_path / "stdout"
+        device.symlink_to("/proc/self/fd/1")  # what /dev/stdout is
+    elif device == "fifo":
+        device = tmp_path / "fifo"
+        os.mkfifo(device)
+    else:
+        (tmp_path / "real.json").write_text("[]\n")
+        device = tmp_path / "link.json"
+        device.symlink_to(tmp_path / "real.json")
+    before = os.lstat(device)
+    for force in ([], ["--force"]):
+        result = cli(*args, "-o", device, *force)
+        assert result.exit_code == 2, result.stderr
+        assert "hrfind replaces only regular files" in result.stderr and "leave out -o" in result.stderr
+        assert "not readable" not in result.stderr
+    after = os.lstat(device)
+    assert (after.st_mode, after.st_ino, after.st_rdev) == (before.st_mode, before.st_ino, before.st_rdev)
+
+
+def test_o_never_replaces_an_input_of_the_same_run(cli, tmp_path):
+    data = tmp_path / "mine.toml"
+    data.write_text(SAMPLE.read_text())
+    for args in (["export", "--format", "json"], ["export", "--format", "csv"], ["export", "--format", "json", "--force"]):
+        result = cli("--data", data, *args, "-o", data)
+        assert result.exit_code == 2 and "read by this same run" in result.stderr
+    imported = tmp_path / "imported.toml"
+    imported.write_text("# Imported by hrfind from x (HSDS 3.0).\n")
+    (tmp_path / "export").mkdir()
+    (tmp_path / "export" / "services.csv").write_text("id,name\ns1,Harbor Van\n")
+    result = cli("--data", imported, "import", "hsds", tmp_path / "export", "-o", imported, "--force")
+    assert result.exit_code == 2 and "read by this same run" in result.stderr
+    assert data.read_text() == SAMPLE.read_text() and imported.read_text().startswith("# Imported by hrfind from x")
+
+
+def test_o_replaces_a_file_hrfind_did_not_write_only_with_force(cli, tmp_path):
+    notes = tmp_path / "notes.json"
+    notes.write_text('{"my": "notes"}\n')
+    refused = cli("export", "--format", "json", "-o", notes)
+    assert refused.exit_code == 2 and "was not written by hrfind" in refused.stderr and "--force" in refused.stderr
+    assert notes.read_text() == '{"my": "notes"}\n'
+    assert cli("export", "--format", "json", "-o", notes, "--force").exit_code == 0
+    assert json.loads(notes.read_text())[0]["kind"]
+    for fmt in ("jsonl", "csv", "geojson", "json"):  # hrfind's own files, any format, are replaced without asking
+        assert cli("export", "--format", fmt, "-o", notes).exit_code in (0, 1), fmt  # 1: no located service to map
+    toml = tmp_path / "mine.toml"
+    toml.write_text(SAMPLE.read_text())
+    (tmp_path / "export").mkdir()
+    (tmp_path / "export" / "services.csv").write_text("id,name\ns1,Harbor Van\n")
+    assert cli("import", "hsds", tmp_path / "export", "-o", toml).exit_code == 2 and toml.read_text() == SAMPLE.read_text()
+    assert cli("import", "hsds", tmp_path / "export", "-o", toml, "--force").exit_code == 0
+    assert cli("import", "hsds", tmp_path / "export", "-o", toml).exit_code == 0  # now it is hrfind's own
+
+
+def test_another_systems_hsds_package_is_replaced_only_with_force(cli, shared, tmp_path):
+    import shutil
+
+    theirs = tmp_path / "theirs"
+    shutil.copytree(shared / "fixtures" / "hsds" / "hsds-3.0-example", theirs)
+    before = (theirs / "services.csv").read_bytes()
+    refused = cli("export", "--format", "hsds", "-o", theirs)
+    assert refused.exit_code == 2 and "did not write" in refused.stderr and (theirs / "services.csv").read_bytes() == before
+    assert cli("export", "--format", "hsds", "-o", theirs, "--force").exit_code == 0
+    assert cli("export", "--format", "hsds", "-o", theirs).exit_code == 0  # now it is hrfind's own
+    zipped = tmp_path / "theirs.zip"
+    shutil.make_archive(str(tmp_path / "theirs"), "zip", shared / "fixtures" / "hsds" / "hsds-3.0-example")
+    assert cli("export", "--format", "hsds", "-o", zipped).exit_code == 2
+    assert cli("export", "--format", "hsds", "-o", zipped, "--force").exit_code == 0
+    assert cli("export", "--format", "hsds", "-o", zipped).exit_code == 0
+
+
+def test_o_in_a_folder_that_cannot_be_written_is_a_usage_error(cli, tmp_path, monkeypatch):
+    monkeypatch.setattr(target.os, "access", lambda path, mode: False)  # what a read-only folder says, even to root
+    for args in (["export", "--format", "json", "-o", tmp_path / "a.json"], ["export", "--format", "hsds", "-o", tmp_path / "p"],
+                 ["export", "--format", "hsds", "-o", tmp_path / "p.zip"]):
+        result = cli(*args)
+        assert result.exit_code == 2 and "Cannot write in" in result.stderr, result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes in any folder; the test above simulates it")
+def test_o_in_a_read_only_folder(cli, tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        result = cli("export", "--format", "json", "-o", locked / "a.json")
+    finally:
+        locked.chmod(0o700)
+    assert result.exit_code == 2 and "Cannot write in" in result.stderr
+
+
+def test_a_write_that_fails_midway_is_exit_74(cli, tmp_path, monkeypatch):
+    import errno
+
+    import hrfind.atomic
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    assert cli("info").exit_code == 0  # the cache is written first, so the failing write is the command's own
+    monkeypatch.setattr(hrfind.atomic.os, "fsync", full)
+    for args in (["export", "--format", "json", "-o", tmp_path / "a.json"], ["export", "--format", "hsds", "-o", tmp_path / "p.zip"]):
+        result = cli(*args)
+        assert result.exit_code == 74 and "No space left on device" in result.stderr, result.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -143,7 +143,9 @@ def files(services: Iterable[Service], offers: Mapping[str, Offer], now: datetim
     rows, partial = tables(services, offers)
     now = now or datetime.datetime.now(datetime.timezone.utc)
     out = {spec.TABLES[t][0]: csv_text(t, r).encode("utf-8") for t, r in rows.items()}
-    descriptor = spec.descriptor("hrfind-export", "Services exported by hrfind", now.replace(microsecond=0).isoformat())
+    from hrfind.target import PACKAGE_NAME
+
+    descriptor = spec.descriptor(PACKAGE_NAME, "Services exported by hrfind", now.replace(microsecond=0).isoformat())
     out["datapackage.json"] = (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     return out, {t: len(r) for t, r in rows.items()}, partial
 
