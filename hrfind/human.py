@@ -32,9 +32,27 @@ def console(file: TextIO, color: bool, terminal: bool) -> Console:
         no_color=not color,
         highlight=False,
         emoji=False,
-        width=None if terminal and file.isatty() else 80,
+        width=width(file) if terminal and file.isatty() else 80,
         legacy_windows=False,
     )
+
+
+def width(file: TextIO) -> int:
+    """The terminal's columns, from COLUMNS as Rich reads it, else the terminal itself; 80 when under 20.
+
+    COLUMNS=0, or a terminal that reports no size (a fresh pseudo-terminal), would otherwise print nothing at all.
+    """
+    import os
+
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit():
+        found = int(columns)
+    else:
+        try:
+            found = os.get_terminal_size(file.fileno()).columns
+        except (OSError, ValueError, AttributeError):
+            found = 80
+    return found if found >= 20 else 80
 
 
 def progress_bar(stderr: Console, what: str, done: int, total: int) -> Progress:

@@ -101,3 +101,42 @@ def test_an_encoding_that_cannot_hold_the_answer_is_a_usage_error():
     result = subprocess.run([installed_hrfind(), "strategies", "--json"], capture_output=True, text=True,
                             env={**os.environ, "PYTHONIOENCODING": "ascii"})
     assert result.returncode == 2 and "PYTHONIOENCODING=utf-8" in result.stderr and "Traceback" not in result.stderr
+
+
+# --- item 11: COLUMNS=0 and terminals that report no size -------------------------------------------
+
+def on_a_terminal(args, columns):
+    """Run the installed hrfind on a new pseudo-terminal (which reports 0 x 0 until told otherwise)."""
+    import pty
+
+    main, child = pty.openpty()
+    env = {**os.environ, "TERM": "xterm", "NO_COLOR": "1"}
+    env.pop("COLUMNS", None)
+    if columns is not None:
+        env["COLUMNS"] = columns
+    process = subprocess.Popen([installed_hrfind(), *args], stdin=child, stdout=child, stderr=child, env=env)
+    os.close(child)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # EIO: the terminal's other side closed
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(main)
+    return process.wait(), out.decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize("columns", ["0", "5", "19", None], ids=lambda c: f"COLUMNS={c}")
+@pytest.mark.parametrize("args, expected", [
+    (["overdose"], "911"), (["principles"], "Principle"), (["search", "naloxone"], "naloxone"),
+    (["show", "naloxone"], "naloxone"), (["services", "--near", "21201"], "988"), (["info"], "bundled"),
+    (["strategies"], "overdose-response"), (["offers"], "naloxone"),
+], ids=lambda a: " ".join(a) if isinstance(a, list) else None)
+def test_a_terminal_with_no_width_gets_80_columns(args, expected, columns):
+    status, out = on_a_terminal(args, columns)
+    assert status == 0 and expected.lower() in out.lower(), out[:500]
+    lines = [line for line in out.splitlines() if line.strip() and not line.startswith("hrfind: ")]  # notes are not drawn
+    assert len(lines) > 3 and max(len(line) for line in lines) <= 80
