@@ -393,3 +393,45 @@ def test_a_write_that_fails_midway_is_exit_74(cli, tmp_path, monkeypatch):
         result = cli(*args)
         assert result.exit_code == 74 and "No space left on device" in result.stderr, result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+# --- validation gaps (items 8 and 13) ----------------------------------------------------------------
+
+@pytest.mark.parametrize("when", ["0001-01-01T00:00Z", "9999-12-31T23:59Z", "0001-01-01T00:00", "9999-12-31T23:59+14:00"])
+def test_open_at_at_the_ends_of_the_calendar_is_a_usage_error(cli, when):
+    result = cli("--data", SAMPLE, "services", "--near", "21201", "--open-at", when)
+    assert result.exit_code == 2 and "out of range" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("args", [["services", "--near", "21201", "--open-at", ""], ["services", "--near", "21201", "--open-at", "  "],
+                                  ["services", "--near", "21201", "--language", ""], ["services", "--near", "21201", "--offers", ""],
+                                  ["search", "naloxone", "--offers", ""]], ids=" ".join)
+def test_empty_option_values_are_usage_errors(cli, args):
+    result = cli(*args)
+    assert result.exit_code == 2 and result.stdout == "", result.stderr
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lat=st.sampled_from(["nan", "inf", "-inf", "1e2", "1E1", "infinity", "NaN", "1_0"]) | st.floats().map(repr),
+       lon=st.sampled_from(["nan", "inf", "1e2", "-1e-2"]) | st.floats().map(repr), sep=st.sampled_from([",", " ", ", "]))
+def test_number_pairs_are_coordinates_or_a_usage_error(cli, lat, lon, sep):
+    result = cli("services", "--near", f"{lat}{sep}{lon}", "--json")
+    assert result.exit_code in (0, 1, 2), result.stderr  # never 4 (a place not found): malformed coordinates are exit 2
+    assert "internal error" not in result.stderr
+
+
+def test_a_quoted_date_is_reported(cli, tmp_path):
+    (tmp_path / "dates.toml").write_text('[[service]]\nid = "quoted"\nname = "Q"\nverified = "2026-01-01"\n'
+                                         '[[strategy]]\nid = "quoted-tip"\ntitle = "T"\nsummary = "S"\nreviewed = "2026-01-01"\n'
+                                         '[[service]]\nid = "dated"\nname = "D"\nverified = 2026-01-01\n')
+    result = cli("validate", tmp_path)
+    assert result.exit_code == 3
+    assert 'service[0] "quoted": verified: expected a date (YYYY-MM-DD, unquoted), got "2026-01-01"' in result.stdout
+    assert 'strategy[0] "quoted-tip": reviewed: expected a date' in result.stdout
+    assert '"dated"' not in result.stdout
+
+
+def test_an_empty_name_is_reported_once(cli, tmp_path):
+    (tmp_path / "empty.toml").write_text('[[service]]\nid = "nameless"\nname = ""\n')
+    result = cli("validate", tmp_path)
+    assert result.exit_code == 3 and result.stdout.splitlines() == [f'{tmp_path / "empty.toml"}: service[0] "nameless": name: is empty']
