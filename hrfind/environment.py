@@ -10,6 +10,13 @@ from typing import TextIO
 import msgspec
 
 
+def stdout_failed(reason: str) -> Exception:
+    """The error of a stdout that cannot be written: exit 74 and one sentence."""
+    from hrfind.errors import OutputError
+
+    return OutputError(f"Cannot write to standard output ({reason}); nothing more was written.")
+
+
 class Stdout:
     """Standard output that turns a failed write into an error the run reports (exit 74), not a traceback.
 
@@ -21,14 +28,13 @@ class Stdout:
         self.written = False  # a run that prints nothing does not fail for a stdout it never used
 
     def _failed(self, error: BaseException) -> Exception:
-        from hrfind.errors import OutputError, UsageError
+        from hrfind.errors import UsageError
 
         if isinstance(error, UnicodeEncodeError):
             encoding = getattr(self.stream, "encoding", None) or "its encoding"
             return UsageError(f"Standard output takes only {encoding} text, and the answer holds {error.object[error.start:error.end]!r}. "
                               "Set PYTHONIOENCODING=utf-8, or use a UTF-8 locale, and run again.")
-        reason = getattr(error, "strerror", None) or "it is closed"
-        return OutputError(f"Cannot write to standard output ({reason}); nothing more was written.")
+        return stdout_failed(getattr(error, "strerror", None) or "it is closed")
 
     def write(self, text: str) -> int:
         if not text:

@@ -309,10 +309,12 @@ def output_failed(error: OSError) -> int:
     """What `hrfind --help` or `--version` does when stdout cannot be written; commands report through `guarded`."""
     import errno
 
+    from hrfind.environment import stdout_failed
+
     discard_stdout()
     if error.errno == errno.EPIPE:
         return ExitStatus.OK
-    sys.stderr.write(f"hrfind: Cannot write to standard output ({error.strerror or error}); nothing more was written.\n")
+    sys.stderr.write(f"hrfind: {stdout_failed(error.strerror or str(error))}\n")
     return ExitStatus.IO_ERROR
 
 
@@ -329,7 +331,7 @@ def guarded(env: Environment, body: Callable[[], ExitStatus]) -> ExitStatus:
         env.stdout.flush()  # a full disk shows here, while the run can still say so
         return status
     except HrfindError as error:
-        if error.exit_status is ExitStatus.IO_ERROR or isinstance(error.__context__, UnicodeEncodeError):
+        if error.exit_status is ExitStatus.IO_ERROR:
             discard_stdout()
         _say(env, str(error))
         return error.exit_status

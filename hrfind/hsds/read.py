@@ -186,7 +186,7 @@ class ZipLimits:
 
 
 CHUNK = 2**20
-_READABLE = {0: "stored", 8: "deflate", 12: "bzip2", 14: "lzma"}  # what Python's zipfile can inflate
+_READABLE = frozenset({0, 8, 12, 14})  # stored, deflate, bzip2, lzma: what Python's zipfile can inflate
 _METHODS = {9: "Deflate64", 99: "AES encryption", 6: "Implode", 98: "PPMd", 93: "Zstandard"}
 
 
