@@ -159,15 +159,18 @@ class Listing(Sequence[Record]):
 
 def discover(path: Path, problems: list[Problem]) -> tuple[Path, ...]:
     """The *.toml files of a file or folder, in sorted order, skipping hidden entries and link loops."""
-    if path.is_file():
-        return (path,)
-    found: list[Path] = []
-    seen: set[str] = set()
-
     def report(where: str, message: str, fatal: bool = True) -> None:
         from hrfind.check import Problem  # only now: validation is not needed to read the cache
 
         problems.append(Problem(where, message, fatal=fatal))
+
+    if path.is_file():
+        return (path,)
+    if not path.is_dir():  # a FIFO or a device given as a layer: never opened
+        report(text_of(path), "is neither a regular file nor a folder; skipped")
+        return ()
+    found: list[Path] = []
+    seen: set[str] = set()
 
     def unreadable(error: OSError) -> None:
         report(text_of(error.filename or path), f"cannot read this folder ({error.strerror}); its files were skipped")

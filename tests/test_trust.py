@@ -435,3 +435,12 @@ def test_an_empty_name_is_reported_once(cli, tmp_path):
     (tmp_path / "empty.toml").write_text('[[service]]\nid = "nameless"\nname = ""\n')
     result = cli("validate", tmp_path)
     assert result.exit_code == 3 and result.stdout.splitlines() == [f'{tmp_path / "empty.toml"}: service[0] "nameless": name: is empty']
+
+
+def test_a_fifo_or_a_device_given_as_a_layer_is_reported(cli, tmp_path):
+    fifo = tmp_path / "layer.toml"
+    os.mkfifo(fifo)
+    for layer in (fifo, Path(os.devnull)):
+        result = cli("--data", layer, "search", "naloxone", "--json")
+        assert result.exit_code == 0 and "is neither a regular file nor a folder; skipped" in result.stderr
+        assert cli("--data", layer, "validate").exit_code == 3
