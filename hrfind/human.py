@@ -38,20 +38,19 @@ def console(file: TextIO, color: bool, terminal: bool) -> Console:
 
 
 def width(file: TextIO) -> int:
-    """The terminal's columns, from COLUMNS as Rich reads it, else the terminal itself; 80 when under 20.
+    """The columns to draw in: COLUMNS as Rich reads it, else the terminal's own, else 80; never under 20.
 
     COLUMNS=0, or a terminal that reports no size (a fresh pseudo-terminal), would otherwise print nothing at all.
     """
     import os
 
     columns = os.environ.get("COLUMNS", "").strip()
-    if columns.isdigit():
-        found = int(columns)
-    else:
-        try:
-            found = os.get_terminal_size(file.fileno()).columns
-        except (OSError, ValueError, AttributeError):
-            found = 80
+    if columns.isdigit() and int(columns) >= 20:
+        return int(columns)
+    try:
+        found = os.get_terminal_size(file.fileno()).columns
+    except (OSError, ValueError, AttributeError):
+        found = 0
     return found if found >= 20 else 80
 
 

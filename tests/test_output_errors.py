@@ -105,11 +105,16 @@ def test_an_encoding_that_cannot_hold_the_answer_is_a_usage_error():
 
 # --- item 11: COLUMNS=0 and terminals that report no size -------------------------------------------
 
-def on_a_terminal(args, columns):
-    """Run the installed hrfind on a new pseudo-terminal (which reports 0 x 0 until told otherwise)."""
+def on_a_terminal(args, columns, size=None):
+    """Run the installed hrfind on a new pseudo-terminal (which reports 0 x 0 unless `size` is given)."""
+    import fcntl
     import pty
+    import struct
+    import termios
 
     main, child = pty.openpty()
+    if size:
+        fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
     env = {**os.environ, "TERM": "xterm", "NO_COLOR": "1"}
     env.pop("COLUMNS", None)
     if columns is not None:
@@ -140,3 +145,10 @@ def test_a_terminal_with_no_width_gets_80_columns(args, expected, columns):
     assert status == 0 and expected.lower() in out.lower(), out[:500]
     lines = [line for line in out.splitlines() if line.strip() and not line.startswith("hrfind: ")]  # notes are not drawn
     assert len(lines) > 3 and max(len(line) for line in lines) <= 80
+
+
+@pytest.mark.parametrize("columns", ["0", "12"])
+def test_a_bad_columns_on_a_terminal_that_knows_its_size_uses_that_size(columns):
+    status, out = on_a_terminal(["overdose"], columns, size=(60, 24))
+    lines = [line for line in out.splitlines() if line.strip()]
+    assert status == 0 and "911" in out and max(len(line) for line in lines) <= 60
