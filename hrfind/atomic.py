@@ -26,8 +26,11 @@ def _new_file_mode(path: Path) -> int:
 
 @contextlib.contextmanager
 def replacing(path: str | os.PathLike[str], mode: str = "wb", encoding: str | None = None,
-              newline: str | None = None) -> Iterator[IO]:
-    """A file open for writing that replaces `path` only when the block ends without an exception."""
+              newline: str | None = None, permissions: int | None = None) -> Iterator[IO]:
+    """A file open for writing that replaces `path` only when the block ends without an exception.
+
+    It gets `permissions`, else the mode of the file it replaces, else what the umask gives a new file.
+    """
     path = Path(path)
     # The temporary file sits beside the target: os.replace is atomic only within one file system.
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -36,7 +39,7 @@ def replacing(path: str | os.PathLike[str], mode: str = "wb", encoding: str | No
             yield file
             file.flush()
             os.fsync(file.fileno())
-        os.chmod(temp, _new_file_mode(path))
+        os.chmod(temp, _new_file_mode(path) if permissions is None else permissions)
         os.replace(temp, path)
     except BaseException:  # KeyboardInterrupt too: never leave the temporary file behind
         with contextlib.suppress(OSError):

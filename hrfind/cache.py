@@ -16,6 +16,11 @@ Every file starts with a tag and a checksum of the rest. A file that is missing,
 another version or of a different shape is a miss, and the caller compiles from the data again;
 a folder that cannot be written (a read-only home) means no cache, never an error. Files are
 written through `hrfind.atomic`, so an interrupted run leaves the old file or none.
+
+Trust: the cache is a convenience, never an authority. The checksum finds damage, not intent: a
+person who can write the folder can change answers, so only files that are regular, not links,
+and owned by the user running hrfind are read, in folders that are the user's own; folders are
+made 0700 and files 0600, since they hold copies of private data. `hrfind overdose` never reads it.
 """
 
 from __future__ import annotations
@@ -126,10 +131,18 @@ class Derived(msgspec.Struct, array_like=True):
     value: msgspec.Raw
 
 
+def _owner() -> int | None:
+    """The user whose files the cache may hold; None where the system has no such notion (Windows)."""
+    return os.geteuid() if hasattr(os, "geteuid") else None
+
+
 def _read(path: Path) -> memoryview | None:
     """A cache file's payload if it is whole and ours; None for anything else."""
+    from hrfind.files import read_regular
+
     try:
-        data = path.read_bytes()
+        # A link, a FIFO, a device or another user's file is never opened (a FIFO would hang every run).
+        data = read_regular(path, owner=_owner(), follow=False)
     except OSError:
         return None
     head = len(MAGIC) + 4
@@ -138,13 +151,28 @@ def _read(path: Path) -> memoryview | None:
     return memoryview(data)[head:]
 
 
-def _write(path: Path, payload: bytes) -> bool:
-    """Replace a cache file atomically; False when the folder cannot be written."""
+def _private(folder: Path) -> None:
+    """Make a cache folder 0700, or make an existing one so; PermissionError for one that is not the user's own."""
+    import stat
+
+    folder.mkdir(mode=0o700, exist_ok=True)
+    info = os.lstat(folder)
+    owner = _owner()
+    if not stat.S_ISDIR(info.st_mode) or (owner is not None and info.st_uid != owner):
+        raise PermissionError(f"{folder} is not a folder of your own")
+    if owner is not None and info.st_mode & 0o077:
+        os.chmod(folder, 0o700)
+
+
+def _write(root: Path, path: Path, payload: bytes) -> bool:
+    """Replace a cache file atomically, readable by its user alone; False when the folder cannot be written."""
     from hrfind.atomic import replacing
 
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with replacing(path) as file:
+        root.parent.mkdir(parents=True, exist_ok=True)  # ~/.cache: made as any program would make it
+        _private(root)
+        _private(path.parent)
+        with replacing(path, permissions=0o600) as file:
             file.write(MAGIC + zlib.adler32(payload).to_bytes(4, "little"))
             file.write(payload)
     except OSError:
@@ -190,7 +218,7 @@ class Store:
         self.unwritable: str | None = None  # why the last write failed
 
     def _saved(self, path: Path, payload: bytes) -> bool:
-        if _write(path, payload):
+        if _write(self.root, path, payload):
             return True
         self.unwritable = f"cannot write to {self.root}"
         return False

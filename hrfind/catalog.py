@@ -19,6 +19,7 @@ import msgspec
 
 from hrfind import cache
 from hrfind.errors import UsageError
+from hrfind.files import text_of
 from hrfind.model import TYPES, Offer, Principle, Record, Service, Strategy, kind_of
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ class Layer(msgspec.Struct, frozen=True):
         """How a record's file is named in output: stable for bundled data, as found otherwise."""
         if self.name == BUNDLED:
             return f"{BUNDLED}:{file.relative_to(self.path).as_posix()}"
-        return str(file)
+        return text_of(file)
 
 
 class Override(msgspec.Struct, frozen=True):
@@ -173,23 +174,26 @@ class Listing(Sequence[Record]):
 
 def discover(path: Path, problems: list[Problem]) -> tuple[Path, ...]:
     """The *.toml files of a file or folder, in sorted order, skipping hidden entries and link loops."""
-    if path.is_file():
-        return (path,)
-    found: list[Path] = []
-    seen: set[str] = set()
-
     def report(where: str, message: str, fatal: bool = True) -> None:
         from hrfind.check import Problem  # only now: validation is not needed to read the cache
 
         problems.append(Problem(where, message, fatal=fatal))
 
+    if path.is_file():
+        return (path,)
+    if not path.is_dir():  # a FIFO or a device given as a layer: never opened
+        report(text_of(path), "is neither a regular file nor a folder; skipped")
+        return ()
+    found: list[Path] = []
+    seen: set[str] = set()
+
     def unreadable(error: OSError) -> None:
-        report(str(error.filename or path), f"cannot read this folder ({error.strerror}); its files were skipped")
+        report(text_of(error.filename or path), f"cannot read this folder ({error.strerror}); its files were skipped")
 
     for folder, dirs, files in os.walk(path, onerror=unreadable, followlinks=True):
         real = os.path.realpath(folder)
         if real in seen:  # a symbolic link back into a folder already read
-            report(folder, "links back to a folder already read; skipped", fatal=False)
+            report(text_of(folder), "links back to a folder already read; skipped", fatal=False)
             dirs[:] = []
             continue
         seen.add(real)
@@ -204,20 +208,24 @@ def read_file(path: Path, origin: str) -> tuple[list[Record], list[Problem]]:
 
     from hrfind.check import Problem, build_records
 
+    from hrfind.files import read_regular
+
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path)  # a FIFO or a device named *.toml would hang the run or never end
     except OSError as error:
-        return [], [Problem(origin, f"cannot read this file ({error.strerror})")]
+        return [], [Problem(origin, f"cannot read this file ({error.strerror}); skipped")]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
         return [], [Problem(origin, f"is not UTF-8 text (line {line}); save it as UTF-8")]
     try:
-        document = tomli.loads(text)
+        document = tomli.loads(text.removeprefix("\ufeff"))  # editors on Windows start UTF-8 with a byte-order mark
+        return build_records(origin, document)
     except tomli.TOMLDecodeError as error:
         return [], [Problem(origin, f"TOML syntax error: {error}; the whole file was skipped")]
-    return build_records(origin, document)
+    except RecursionError:
+        return [], [Problem(origin, "arrays or tables are nested too deeply to read; the whole file was skipped")]
 
 
 def layers(data: Iterable[Path] = (), no_bundled: bool = False, env: Mapping[str, str] | None = None,
@@ -251,7 +259,7 @@ def _scan(layer_list: list[Layer]) -> list[_Scan]:
         if not layer.path.exists():
             from hrfind.check import Problem
 
-            found.append(_Scan(layer, False, [Problem(str(layer.path), f"does not exist (from {layer.name}); skipped", fatal=False)], []))
+            found.append(_Scan(layer, False, [Problem(text_of(layer.path), f"does not exist (from {layer.name}); skipped", fatal=False)], []))
             continue
         problems: list[Problem] = []
         files = discover(layer.path, problems)
@@ -268,8 +276,8 @@ def _scan(layer_list: list[Layer]) -> list[_Scan]:
 def _snapshot_key(scans: list[_Scan]) -> tuple[str, bytes]:
     """The cache file name of a set of layers, and everything its merged catalog depends on."""
     # Each layer, each file's key, what discovery reported, and (in TAG) the version of hrfind.
-    layers = [(s.layer.name, str(s.layer.path), os.path.abspath(s.layer.path), s.layer.offers_only) for s in scans]
-    detail = [(s.exists, [str(p) for p in s.problems], [(str(f), cache.file_key(st) if st else None) for f, st in zip(s.layer.files, s.stats)])
+    layers = [(s.layer.name, text_of(s.layer.path), text_of(os.path.abspath(s.layer.path)), s.layer.offers_only) for s in scans]
+    detail = [(s.exists, [str(p) for p in s.problems], [(text_of(f), cache.file_key(st) if st else None) for f, st in zip(s.layer.files, s.stats)])
               for s in scans]
     return cache.name(layers), msgspec.msgpack.encode([cache.TAG, layers, detail])
 
@@ -277,7 +285,7 @@ def _snapshot_key(scans: list[_Scan]) -> tuple[str, bytes]:
 def _layer_name(layer: Layer) -> tuple[str, str]:
     """The cache file name of a data folder or file, and its identity."""
     # Origins differ for bundled data and for a path given relative to another folder: both are part of it.
-    identity = repr((layer.name == BUNDLED, str(layer.path), os.path.abspath(layer.path)))
+    identity = repr((layer.name == BUNDLED, text_of(layer.path), text_of(os.path.abspath(layer.path))))
     return cache.name(identity), identity
 
 
@@ -312,7 +320,7 @@ def _compile(scans: list[_Scan], store: cache.Store | None, today: datetime.date
     compiled = [store.layer(*_layer_name(s.layer)) if store and s.exists else {} for s in scans]
     usable = [{path: entry for path, entry in entries.items() if entry.checked in (None, today)} for entries in compiled]
     todo = sum(st.st_size for s, entries in zip(scans, usable) for f, st in zip(s.layer.files, s.stats)
-               if st and not _current(entries.get(str(f)), s.layer.origin(f), st))
+               if st and not _current(entries.get(text_of(f)), s.layer.origin(f), st))
     done = 0
     for scan, before, entries in zip(scans, compiled, usable):
         catalog.problems.extend(scan.problems)
@@ -320,12 +328,12 @@ def _compile(scans: list[_Scan], store: cache.Store | None, today: datetime.date
             continue
         layer = scan.layer
         catalog.layers.append(layer)
-        counts = catalog.counts.setdefault(str(layer.path), {})
+        counts = catalog.counts.setdefault(text_of(layer.path), {})
         in_layer: dict[tuple[str, str], str] = {}
         kept: list[cache.Entry] = []
         for file, stat in zip(layer.files, scan.stats):
             origin = layer.origin(file)
-            entry = entries.get(str(file))
+            entry = entries.get(text_of(file))
             if _current(entry, origin, stat):
                 records, problems = _unpack(entry)
             else:
@@ -356,7 +364,7 @@ def _current(entry: cache.Entry | None, origin: str, stat: os.stat_result | None
 def _pack(file: Path, origin: str, stat: os.stat_result, today: datetime.date, records: list[Record], problems: list[Problem]) -> cache.Entry:
     kinds = [kind_of(r) for r in records]
     by_kind = {kind: [r for r in records if kind_of(r) == kind] for kind in KINDS}
-    return cache.Entry(str(file), origin, cache.file_key(stat), today if problems else None, kinds,
+    return cache.Entry(text_of(file), origin, cache.file_key(stat), today if problems else None, kinds,
                        by_kind["principle"], by_kind["strategy"], by_kind["service"], by_kind["offer"],
                        msgspec.Raw(msgspec.msgpack.encode(problems)))
 

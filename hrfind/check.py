@@ -101,7 +101,8 @@ def _semantic(kind: str, record: Record, today: datetime.date) -> list[tuple[str
     if not ID.fullmatch(record.id):
         found.append(("id", f'expected lowercase-kebab (like "harbor-van"), got {shown(record.id)}'))
     for field in ("title", "name", "label", "summary"):
-        value = getattr(record, field, None)
+        # Fields only: a service's `title` is its name again, which would report one empty name twice.
+        value = getattr(record, field, None) if field in record.__struct_fields__ else None
         if isinstance(value, str) and not value.strip():
             found.append((field, "is empty"))
     for i, source in enumerate(getattr(record, "sources", ())):
@@ -204,17 +205,21 @@ def build_records(file: str, document: dict[str, Any], today: datetime.date | No
 
 
 @functools.cache
-def _shape(cls: type) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The data-file fields of a record type and their types (slow to compute, so once)."""
+def _shape(cls: type) -> tuple[dict[str, Any], dict[str, Any], frozenset[str]]:
+    """The data-file fields of a record type, their types, and which are dates (slow to compute, so once)."""
     fields = {f.name: f for f in msgspec.structs.fields(cls) if f.name not in DERIVED}
-    return fields, typing.get_type_hints(cls)
+    hints = typing.get_type_hints(cls)
+    dates = frozenset(name for name in fields if datetime.date in (hints[name], *typing.get_args(hints[name])))
+    return fields, hints, dates
 
 
 def build_record(file: str, kind: str, index: int, table: dict[str, Any], today: datetime.date) -> tuple[Record | None, list[Problem]]:
     cls = TYPES[kind]
-    fields, hints = _shape(cls)
+    fields, hints, dates = _shape(cls)
     record = None
-    if table.keys() <= fields.keys():
+    # msgspec turns a string like "2026-01-01" into a date; a data file must write a TOML date.
+    quoted_dates = any(isinstance(table.get(name), str) for name in dates)
+    if table.keys() <= fields.keys() and not quoted_dates:
         # The common case, a valid record, in one conversion; anything wrong takes the slow
         # path below, which checks field by field to name every problem.
         with contextlib.suppress(msgspec.ValidationError):
@@ -227,6 +232,9 @@ def build_record(file: str, kind: str, index: int, table: dict[str, Any], today:
         for key, value in table.items():
             if key not in fields:
                 problems.append(Problem(**where, field=key, message=f"unknown key (ignored){did_you_mean(key, fields)}", fatal=False))
+                continue
+            if key in dates and isinstance(value, str):
+                problems.append(Problem(**where, field=key, message=f"expected {expected(hints[key])}, got {shown(value)}"))
                 continue
             try:
                 data[key] = msgspec.convert(value, hints[key], strict=True)

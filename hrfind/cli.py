@@ -118,6 +118,10 @@ def main() -> None:
     gc.set_threshold(200_000, 20, 100)
     try:
         app(prog_name="hrfind")
+    except OSError as error:  # only --help and --version get here: commands report their own
+        from hrfind.runner import output_failed
+
+        raise SystemExit(output_failed(error)) from None
     finally:
         # Python's last act is a full collection of every object; at exit it frees nothing worth
         # the time, a sixth of a short run. Frozen objects are left out of it.

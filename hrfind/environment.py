@@ -10,6 +10,62 @@ from typing import TextIO
 import msgspec
 
 
+def stdout_failed(reason: str) -> Exception:
+    """The error of a stdout that cannot be written: exit 74 and one sentence."""
+    from hrfind.errors import OutputError
+
+    return OutputError(f"Cannot write to standard output ({reason}); nothing more was written.")
+
+
+class Stdout:
+    """Standard output that turns a failed write into an error the run reports (exit 74), not a traceback.
+
+    A closed pipe (`| head`) stays a BrokenPipeError, which the run treats as a quiet end.
+    """
+
+    def __init__(self, stream: TextIO | None):
+        self.stream = stream
+        self.written = False  # a run that prints nothing does not fail for a stdout it never used
+
+    def _failed(self, error: BaseException) -> Exception:
+        from hrfind.errors import UsageError
+
+        if isinstance(error, UnicodeEncodeError):
+            encoding = getattr(self.stream, "encoding", None) or "its encoding"
+            return UsageError(f"Standard output takes only {encoding} text, and the answer holds {error.object[error.start:error.end]!r}. "
+                              "Set PYTHONIOENCODING=utf-8, or use a UTF-8 locale, and run again.")
+        return stdout_failed(getattr(error, "strerror", None) or "it is closed")
+
+    def write(self, text: str) -> int:
+        if not text:
+            return 0
+        self.written = True
+        if self.stream is None:  # started with stdout closed (`>&-`)
+            raise self._failed(ValueError())
+        try:
+            return self.stream.write(text)
+        except BrokenPipeError:
+            raise
+        except (OSError, ValueError, UnicodeEncodeError) as error:  # ValueError: a stream closed under us
+            raise self._failed(error) from error
+
+    def flush(self) -> None:
+        if self.stream is None or not self.written:
+            return
+        try:
+            self.stream.flush()
+        except BrokenPipeError:
+            raise
+        except (OSError, ValueError) as error:
+            raise self._failed(error) from error
+
+    def isatty(self) -> bool:
+        return _isatty(self.stream) if self.stream is not None else False
+
+    def __getattr__(self, name: str):
+        return getattr(self.stream, name)
+
+
 def _isatty(stream: TextIO) -> bool:
     try:
         return stream.isatty()
@@ -27,6 +83,8 @@ class Environment(msgspec.Struct):
     environ: Mapping[str, str] = msgspec.field(default_factory=lambda: os.environ)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.stdout, Stdout):
+            self.stdout = Stdout(self.stdout)  # type: ignore[assignment]
         if self.stdout_isatty is None:
             self.stdout_isatty = _isatty(self.stdout)
         if self.stderr_isatty is None:

@@ -12,6 +12,7 @@ class ExitStatus(IntEnum):
     INVALID_DATA = 3
     PLACE_NOT_FOUND = 4
     INTERNAL = 70  # a bug in hrfind (EX_SOFTWARE); never expected
+    IO_ERROR = 74  # stdout or an output file could not be written (EX_IOERR)
     INTERRUPTED = 130
 
 
@@ -35,3 +36,9 @@ class DataError(HrfindError):
 
 class PlaceNotFoundError(HrfindError):
     exit_status = ExitStatus.PLACE_NOT_FOUND
+
+
+class OutputError(HrfindError):
+    """Standard output or an output file could not be written (a full disk, a closed stream)."""
+
+    exit_status = ExitStatus.IO_ERROR

@@ -106,9 +106,18 @@ def parse_place(text: str) -> Place:
             raise PlaceNotFoundError(f'No ZIP code {code} with a known location. Check the digits, or give a city and state like "Baltimore, MD".')
         return info.place(f"{code} ({info.city}, {info.state})")
     # No letters, or a number before the first comma: meant as coordinates, so say how to write them.
-    if not any(c.isalpha() for c in text) or _LEADING_NUMBER.match(text):
+    if not any(c.isalpha() for c in text) or _LEADING_NUMBER.match(text) or _number_pair(text):
         return _coordinates(text)
     return _city(text)
+
+
+def _number_pair(text: str) -> bool:
+    """Two things Python reads as numbers ("nan,nan", "1e2 1e2", "inf,-inf"): meant as coordinates, however written."""
+    parts = re.split(r"\s*,\s*|\s+", text)
+    try:
+        return len(parts) == 2 and all(float(part) is not None for part in parts)
+    except ValueError:
+        return False
 
 
 def _coordinates(text: str) -> Place:

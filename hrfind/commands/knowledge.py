@@ -38,7 +38,7 @@ def search(
     catalog = run.catalog()
     text = " ".join(query)
     kinds = (kind.value,) if kind else ("principle", "strategy", "service")
-    offer = engine.resolve_offer(catalog.offers, offers) if offers else None
+    offer = engine.resolve_offer(catalog.offers, offers) if offers is not None else None
     with run.progress("Indexing for search") as progress:
         hits = engine.search_catalog(catalog, text, kinds=kinds, offer=offer, limit=limit, progress=progress)
     items = [Item(h.record, {"score": h.score}) for h in hits]
@@ -171,8 +171,9 @@ def overdose(run: Run) -> ExitStatus:
     """
     from hrfind import catalog
 
-    # Only the bundled layer: a broken user file must never stand between a person and these steps.
-    loaded = catalog.load([catalog.Layer(catalog.BUNDLED, catalog.bundled_dir())])
+    # Only the bundled layer, read from the package's own files: a broken user file, or a cache file
+    # someone else could have written, must never stand between a person and these steps.
+    loaded = catalog.load([catalog.Layer(catalog.BUNDLED, catalog.bundled_dir())], use_cache=False)
     strategy = loaded.strategies[EMERGENCY_ID]
     services = [loaded.services[i] for i in strategy.related if i in loaded.services]
     if run.mode in ("plain", "text"):

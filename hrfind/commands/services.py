@@ -41,10 +41,12 @@ def services(
     """Find services near a place: nearest first, open now, then phone and online services that reach it."""
     from hrfind import geo, hours, locate
 
-    if open_now and open_at:
+    if open_now and open_at is not None:
         raise UsageError("Give --open-now or --open-at WHEN, not both.")
+    if language is not None and not language.strip():
+        raise UsageError('--language is empty; give a code like "es" or a name like "Spanish".')
     now = datetime.datetime.now(datetime.timezone.utc)
-    moment = hours.parse_when(open_at, now) if open_at else (now if open_now else None)
+    moment = hours.parse_when(open_at, now) if open_at is not None else (now if open_now else None)
     place = geo.parse_place(near) if near is not None else None
     catalog = run.catalog()
     text = " ".join(query or [])
@@ -61,7 +63,7 @@ def services(
     for note in answer.notes:
         run.note(note)
     items = [Item(r.service, _extras(r, text)) for r in answer.results]
-    empty = _empty(place, radius is not None, "--open-now" if open_now else "--open-at" if open_at else None)
+    empty = _empty(place, radius is not None, "--open-now" if open_now else "--open-at" if open_at is not None else None)
     if run.mode == "geojson":
         return _geojson(run, answer.results, items, empty)
     return run.emit(items, lambda shown: _view(shown, answer, place, moment, now, run.links), empty=empty, plain=_plain)

@@ -127,10 +127,12 @@ def csv_text(table: str, records: list[dict[str, Any]]) -> str:
     """One table as CSV with the specification's columns in its order; absent values as empty cells."""
     import csv
 
+    from hrfind.output import csv_cell
+
     out = io.StringIO()
     writer = csv.DictWriter(out, spec.columns(table), extrasaction="raise", lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows({k: "" if v is None else v for k, v in r.items()} for r in records)
+    writer.writerows({k: "" if v is None else csv_cell(v) for k, v in r.items()} for r in records)
     return out.getvalue()
 
 
@@ -141,7 +143,9 @@ def files(services: Iterable[Service], offers: Mapping[str, Offer], now: datetim
     rows, partial = tables(services, offers)
     now = now or datetime.datetime.now(datetime.timezone.utc)
     out = {spec.TABLES[t][0]: csv_text(t, r).encode("utf-8") for t, r in rows.items()}
-    descriptor = spec.descriptor("hrfind-export", "Services exported by hrfind", now.replace(microsecond=0).isoformat())
+    from hrfind.target import PACKAGE_NAME
+
+    descriptor = spec.descriptor(PACKAGE_NAME, "Services exported by hrfind", now.replace(microsecond=0).isoformat())
     out["datapackage.json"] = (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     return out, {t: len(r) for t, r in rows.items()}, partial
 

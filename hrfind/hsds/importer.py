@@ -21,7 +21,7 @@ from typing import Any
 from hrfind.check import COVERAGE, ID, PHONE, URL, build_record
 from hrfind.hours import hour_of_day
 from hrfind.hsds import languages
-from hrfind.hsds.read import FORMATS, Export, Row, read_export, squash
+from hrfind.hsds.read import FORMATS, Export, Row, ZipLimits, read_export, squash
 from hrfind.hsds.spec import ID_TERM_CODE
 from hrfind.model import DAYS, Offer
 
@@ -62,6 +62,7 @@ class Report:
 
     format: str
     dataset: str
+    layout: str = ""  # where the tables were found
     imported: int = 0
     located: int = 0
     geocoded: int = 0
@@ -80,6 +81,8 @@ class Report:
             f"with offers: {self.with_offers}",
             f"skipped: {skipped}" + (f" ({reasons})" if reasons else ""),
         ]
+        if self.layout:
+            lines.insert(1, f"read {self.layout}")
         if self.dropped:
             lines.append("values dropped as invalid: " + ", ".join(f"{n} {f}" for f, n in sorted(self.dropped.items())))
         return lines
@@ -103,9 +106,10 @@ class Imported:
         write_atomic(path, self.toml())
 
 
-def import_hsds(source: Path, offers: Mapping[str, Offer], today: datetime.date | None = None) -> Imported:
+def import_hsds(source: Path, offers: Mapping[str, Offer], today: datetime.date | None = None,
+                limits: ZipLimits | None = None) -> Imported:
     """Read an export and map it; `offers` is the vocabulary that taxonomy terms and text are matched against."""
-    export = read_export(source)
+    export = read_export(source, limits)
     return Mapper(export, offers, today or datetime.date.today()).run()
 
 
@@ -346,7 +350,7 @@ class Mapper:
         self.export = export
         self.today = today
         self.matcher = OfferMatcher(offers)
-        self.report = Report(export.format, export.name)
+        self.report = Report(export.format, export.name, export.layout)
         rows = export.rows
         self.organizations = _index(rows("organizations"))
         self.locations = _index(rows("locations"))
