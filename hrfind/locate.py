@@ -30,6 +30,9 @@ from hrfind.geo import EARTH_RADIUS_MI, Place, miles
 from hrfind.model import ACCESS, Service
 
 LIMIT = 10
+# An offer that stands for several narrower ones: a service listing any of them matches it
+# (--offers moud finds a methadone clinic; --offers methadone does not find a naltrexone prescriber).
+NARROWER = {"moud": ("methadone", "buprenorphine", "naltrexone")}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -292,18 +295,18 @@ def _matching(catalog: Catalog, filters: Filters, places: Places) -> set[int] | 
     language = language_code(filters.language) if filters.language else None
     if filters.access is not None and filters.access not in ACCESS:
         raise UsageError(f'--access takes one of {", ".join(ACCESS)}; got "{filters.access}".')
-    wanted = [f"offer:{o}" for o in offers]
+    wanted = [[f"offer:{o}" for o in (offer, *NARROWER.get(offer, ()))] for offer in offers]  # any key of each list
     if language is not None:
-        wanted.append(f"language:{language}")
+        wanted.append([f"language:{language}"])
     if filters.free:
-        wanted.append("cost:free")
+        wanted.append(["cost:free"])
     if filters.access is not None:
-        wanted.append(f"access:{filters.access}")
+        wanted.append([f"access:{filters.access}"])
     if not wanted:
         return None
     empty = memoryview(array("I"))
-    groups = sorted((_view(places.groups.get(key, empty), "I") for key in wanted), key=len)
-    allowed = set(groups[0])
+    groups = sorted((set().union(*(_view(places.groups.get(key, empty), "I") for key in keys)) for keys in wanted), key=len)
+    allowed = groups[0]
     for group in groups[1:]:
         allowed.intersection_update(group)
     return allowed
