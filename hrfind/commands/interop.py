@@ -26,10 +26,31 @@ def hsds(
     """Import an Open Referral HSDS export (1.1, 2.0, 3.0 or Ohana) as hrfind services."""
     from hrfind.hsds.importer import import_hsds
 
+    _toml_name(output)
+    _writable(output)
+    return _write_import(run, import_hsds(source, run.catalog().offers), output)
+
+
+def findtreatment(
+    run: Run,
+    source: Annotated[Path, typer.Argument(metavar="SOURCE", help="A locator page (.json), a JSON array of pages, or a folder of page files.", show_default=False)],
+    output: Annotated[Path, typer.Option("-o", "--output", metavar="FILE.toml", help="The data file to write (replaced if it exists).", show_default=False)],
+) -> ExitStatus:
+    """Import SAMHSA's FindTreatment.gov locator listing (its JSON pages) as hrfind services."""
+    from hrfind.findtreatment import import_findtreatment
+
+    _toml_name(output)
+    _writable(output)
+    return _write_import(run, import_findtreatment(source), output)
+
+
+def _toml_name(output: Path) -> None:
     if output.suffix != ".toml":
         raise UsageError(f"hrfind reads data files ending in .toml; name the output like {output.with_suffix('.toml').name}.")
-    _writable(output)
-    imported = import_hsds(source, run.catalog().offers)
+
+
+def _write_import(run: Run, imported, output: Path) -> ExitStatus:
+    """Report an import on stderr and write its layer whole, or nothing (--strict with invalid values, or no services)."""
     report = imported.report
     for line in report.lines():
         run.note(line)
@@ -107,5 +128,6 @@ def register(app: typer.Typer) -> None:
     importer = typer.Typer(name="import", help="Import a directory from another format as hrfind services.",
                            no_args_is_help=True, rich_markup_mode=None)
     command(importer, "hsds", output=False)(hsds)
+    command(importer, "findtreatment", output=False)(findtreatment)
     app.add_typer(importer)
     command(app, output=False)(export)
