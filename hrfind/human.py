@@ -6,6 +6,7 @@ a record named "[red]x[/red]" or holding escape sequences prints literally.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
@@ -137,6 +138,26 @@ def _sources(record: Record) -> Table:
 def address(a: Address) -> str:
     """An address on one line: street, city, "MD 21201"."""
     return ", ".join(p for p in (a.street, a.city, " ".join(q for q in (a.region, a.postal_code) if q)) if p)
+
+
+def listed(service: Service, today: datetime.date) -> str | None:
+    """ "listed by SAMHSA, July 2021: call ahead" for a listing over a year old; None for a fresher or undated one."""
+    if service.verified is None or (today - service.verified).days <= 365:
+        return None
+    dated = [s for s in service.sources if s.publisher and s.date]
+    if not dated:
+        return f"listed {_month(service.verified.isoformat())}: call ahead"
+    newest = max(s.date for s in dated)  # ISO dates, "2020" before "2020-09"
+    publishers = " and ".join(dict.fromkeys(s.publisher for s in dated if s.date == newest))
+    return f"listed by {publishers}, {_month(newest)}: call ahead"
+
+
+def _month(date: str) -> str:
+    """ "July 2021" for "2021-07" or "2021-07-23"; a year alone stays a year."""
+    year, _, rest = date.partition("-")
+    if not rest:
+        return year
+    return datetime.date(int(year), int(rest[:2]), 1).strftime("%B %Y")
 
 
 def contact(service: Service) -> str:

@@ -99,7 +99,7 @@ def _view(items: list[Item], answer: "Answer", place: "Place | None", moment: "M
     from rich.console import Group
     from rich.table import Table
 
-    from hrfind.human import contact, text
+    from hrfind.human import contact, listed, text
     from hrfind.output import clean
 
     title = "Services" if place is None else f"Services near {place.label}"
@@ -122,6 +122,9 @@ def _view(items: list[Item], answer: "Answer", place: "Place | None", moment: "M
             if line:
                 about.append("\n" + clean(line), style=style)
         reach = _status(result)
+        age = listed(service, now.date())
+        if age:
+            reach.append("\n" + age, style="yellow")
         reach.append("\n" + clean(contact(service)))
         table.add_row(_distance(result), about, reach)
     return Group(text(title, "bold"), table)
@@ -141,7 +144,7 @@ def _status(result: "Result") -> "Text":
     from hrfind.human import text
 
     if result.status is None:
-        return text(result.hours_today or ("hours unknown" if result.service.hours else "no hours listed"), "dim")
+        return text(result.hours_today or "hours unknown", "dim")
     return text(result.status, "green" if result.open_now else "yellow")
 
 
