@@ -33,6 +33,9 @@ LIMIT = 10
 # An offer that stands for several narrower ones: a service listing any of them matches it
 # (--offers moud finds a methadone clinic; --offers methadone does not find a naltrexone prescriber).
 NARROWER = {"moud": ("methadone", "buprenorphine", "naltrexone")}
+# Where else an offer can be had, said once when no place near the person is known to offer it.
+ELSEWHERE = {"naloxone": "Naloxone (Narcan) is sold without a prescription at pharmacies, and remote programs like "
+                         "NEXT Distro mail it free."}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -200,9 +203,14 @@ def find(catalog: Catalog, place: Place | None = None, filters: Filters = Filter
                        if s.id not in shown and place.areas.intersection(s.coverage))
         far = reader.read_all((s for _, _, s in reach), scores)
     reader.finish()
-    if not local and far:
-        where = f"within {radius:g} miles of {place.label}" if radius is not None else f"near {place.label}"
-        notes.append(f"No service matched {where}; showing {_plural(len(far), 'remote option')} for {place.label} instead.")
+    where = f"within {radius:g} miles of {place.label}" if radius is not None else f"near {place.label}"
+    showing = f"showing {_plural(len(far), 'remote option')} for {place.label} instead" if far else ""
+    elsewhere = [o for o in resolve_offers(catalog, filters.offers) if o in ELSEWHERE] if not local else []
+    if elsewhere:
+        notes.append(f"No place {where} is known to offer {' or '.join(elsewhere)}. "
+                     + " ".join(ELSEWHERE[o] for o in elsewhere) + (f" {showing[0].upper()}{showing[1:]}." if showing else ""))
+    elif not local and far:
+        notes.append(f"No service matched {where}; {showing}.")
     return Answer(tuple(local + far), len(local), tuple(notes))
 
 
