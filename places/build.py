@@ -108,15 +108,27 @@ _MOUD_ROLE = {"buprenorphine": ("buprenorphine", "buprenorphine prescriber"), "m
               "naltrexone/vivitrol": ("naltrexone", "naltrexone provider")}
 
 
+# The locator cuts a long name in two: "New Day for Pregnant and" | "Parenting Women".
+_DANGLING = re.compile(r"\b(and|of|for|the|at|in|to|with|on|a|an|&|-)$", re.IGNORECASE)
+
+
+def _names(first: str, second: str) -> dict[str, str]:
+    """name and other_name from the locator's name1 and name2, a name cut in two joined again."""
+    first, second = _na(first), _na(second)
+    if second and _DANGLING.search(first):
+        return {"name": f"{first} {second}", "other_name": ""}
+    return {"name": first, "other_name": second}
+
+
 def _moud(r: dict[str, str]) -> dict[str, str]:
     offer, role = _MOUD_ROLE.get(r["category"], ("", ""))
-    return {"name": r["name1"], "other_name": r["name2"], "street": _join(r["street1"], r["street2"]), "city": r["city"],
+    return {**_names(r["name1"], r["name2"]), "street": _join(r["street1"], r["street2"]), "city": r["city"],
             "state": r["state"], "postal": r["zip"], "lat": r["Latitude"], "lon": r["Longitude"], "offer": offer, "role": role,
             "source": r["source"]}
 
 
 def _sut(r: dict[str, str]) -> dict[str, str]:
-    return {"name": r["name1"], "other_name": r["name2"], "street": _join(r["street1"], r["street2"]), "city": r["city"],
+    return {**_names(r["name1"], r["name2"]), "street": _join(r["street1"], r["street2"]), "city": r["city"],
             "state": r["state"], "postal": r["zip"], "lat": r["latitude"], "lon": r["longitude"], "offer": "treatment",
             "role": "substance use treatment facility"}
 
@@ -327,9 +339,10 @@ def merge(rows_by_list: list[list[Row]], log: dict[str, collections.Counter], me
 
 
 def phone_number(text: str) -> str:
-    """A dialable number as the list gives it, or "" (the HRSA list has a few "0")."""
+    """A dialable number as the list gives it, or "" (the HRSA list has a few "0" and "x0000" extensions)."""
     from hrfind.hsds.importer import phone_number as dialable
 
+    text = re.sub(r"\s*x0+$", "", text)  # "x0000": no extension
     return (dialable(text) or "") if sum(c.isdigit() for c in text) >= 7 else ""
 
 

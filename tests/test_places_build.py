@@ -39,9 +39,10 @@ MOUD = ('"","name1","name2","street1","street2","city","state","zip","zip4","cat
         '"3","Uptown Recovery",NA,"9 Oak Avenue",NA,"Baltimore","MD","21218",NA,"naltrexone/vivitrol",'
         '"24510","Baltimore city","SAMHSA",c(-76.61, 39.33),-76.61,39.33\n')
 SUT = ("name1,name2,street1,street2,city,state,zip,zip4,county,latitude,longitude\n"
-       "Uptown Recovery,Outpatient,9 Oak Ave,,Baltimore,MD,21218,,Baltimore City,39.33,-76.61\n")
+       "Uptown Recovery,Outpatient,9 Oak Ave,,Baltimore,MD,21218,,Baltimore City,39.33,-76.61\n"
+       "Fictional Center for Women and,Children,7 Elm Street,,Baltimore,MD,21218,,Baltimore City,39.32,-76.62\n")  # a name cut in two
 FQHC = ("name,st_abbr,city,address,phone,testing_status,lon,lat\n"
-        "HARBOR HEALTH CTR,MD,Baltimore,200 E Pratt St,410-555-0100,Yes,-76.6130,39.2866\n"
+        "HARBOR HEALTH CTR,MD,Baltimore,200 E Pratt St,410-555-0100 x0000,Yes,-76.6130,39.2866\n"
         "ZERO PHONE CLINIC,MD,Baltimore,300 E Pratt St,0,Yes,-76.6120,39.2866\n")
 
 
@@ -55,7 +56,10 @@ def write_lists(folder: Path, build, otp=OTP, moud=MOUD, sut=SUT, fqhc=FQHC) -> 
 def test_cleans_merges_and_counts(build, tmp_path):
     services, log = build.build(write_lists(tmp_path / "raw", build))
     by_name = {s["name"]: s for s in services}
-    assert sorted(by_name) == ["Harbor Health Ctr", "Harbor Methadone Clinic", "New England Clinic", "Uptown Recovery", "Zero Phone Clinic"]
+    assert sorted(by_name) == ["Fictional Center for Women and Children", "Harbor Health Ctr", "Harbor Methadone Clinic",
+                               "New England Clinic", "Uptown Recovery", "Zero Phone Clinic"]
+    assert "aliases" not in by_name["Fictional Center for Women and Children"]
+    assert by_name["Uptown Recovery"]["aliases"] == ["Outpatient"]
     harbor = by_name["Harbor Methadone Clinic"]
     # One facility in two lists: one service, the union of what each list says (not the manufacturer's naltrexone).
     assert harbor["offers"] == ["methadone", "buprenorphine"]
