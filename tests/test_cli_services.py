@@ -65,7 +65,7 @@ def test_human_view_shows_distance_status_address_and_phone(services):
     assert result.exit_code == 0 and "\x1b[" not in out
     assert "Services near 21201 (Baltimore, MD)" in out
     for expected in ("Fictional Harbor Van", "0.0 mi", "~2.5 mi", "1 Example St", "410-555-0101", "open 24 hours",
-                     "phone, text; covers US-MD", "remote", "hours unknown"):
+                     "phone, text; covers US-MD", "remote", "no hours listed"):
         assert expected in out, expected
     assert out.index("Fictional Capitol Outreach") < out.index("Fictional Maryland Warmline")
 

@@ -144,7 +144,9 @@ def _status(result: "Result") -> "Text":
     from hrfind.human import text
 
     if result.status is None:
-        return text(result.hours_today or "hours unknown", "dim")
+        # A site without hours may be closed when you get there; a website or a mail service has none to give.
+        unknown = "no hours listed" if result.remote and not result.service.hours else "hours unknown"
+        return text(result.hours_today or unknown, "dim")
     return text(result.status, "green" if result.open_now else "yellow")
 
 
