@@ -120,7 +120,8 @@ def _text(row: Mapping[str, Any], key: str) -> str:
 
 def categories(row: Mapping[str, Any]) -> Iterator[tuple[str, str, str]]:
     """(code, category name, value) for each value of each service category of a facility."""
-    for category in row.get("services") or ():
+    listed = row.get("services")
+    for category in listed if isinstance(listed, list) else ():
         if not isinstance(category, dict):
             continue
         code, name = _text(category, "f2").upper(), _text(category, "f1")

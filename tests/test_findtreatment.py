@@ -147,3 +147,25 @@ def test_nothing_importable_writes_nothing(cli, tmp_path):
     result = cli("import", "findtreatment", source, "-o", out)
     assert result.exit_code == 1 and not out.exists()
     assert "skipped: 1 (1 no name)" in result.stderr
+
+
+FIELDS = ("frid", "name1", "name2", "street1", "street2", "city", "state", "zip", "phone", "intake1", "hotline1", "website",
+          "latitude", "longitude", "services")
+
+
+def test_any_row_is_imported_or_skipped_never_a_crash(tmp_path_factory):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    value = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=30), st.lists(st.text(max_size=5), max_size=2),
+                      st.lists(st.dictionaries(st.sampled_from(("f1", "f2", "f3")), st.one_of(st.text(max_size=40), st.none())), max_size=3))
+    folder = tmp_path_factory.mktemp("rows")
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.lists(st.one_of(st.dictionaries(st.sampled_from(FIELDS), value), value), max_size=4))
+    def check(rows):
+        result = findtreatment.import_findtreatment(write(folder / "page.json", page(*rows)))
+        assert result.report.imported + sum(result.report.skipped.values()) == len(rows)
+        tomllib.loads(result.toml())
+
+    check()

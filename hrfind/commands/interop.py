@@ -10,6 +10,9 @@ from hrfind.errors import DataError, ExitStatus, UsageError
 from hrfind.runner import Run, command
 
 
+ImportOutput = Annotated[Path, typer.Option("-o", "--output", metavar="FILE.toml", help="The data file to write (replaced if it exists).", show_default=False)]
+
+
 class Format(str, enum.Enum):
     hsds = "hsds"
     json = "json"
@@ -21,7 +24,7 @@ class Format(str, enum.Enum):
 def hsds(
     run: Run,
     source: Annotated[Path, typer.Argument(metavar="SOURCE", help="A folder of HSDS or Ohana CSV files, a datapackage.json, or a .zip of either.", show_default=False)],
-    output: Annotated[Path, typer.Option("-o", "--output", metavar="FILE.toml", help="The data file to write (replaced if it exists).", show_default=False)],
+    output: ImportOutput,
 ) -> ExitStatus:
     """Import an Open Referral HSDS export (1.1, 2.0, 3.0 or Ohana) as hrfind services."""
     from hrfind.hsds.importer import import_hsds
@@ -34,7 +37,7 @@ def hsds(
 def findtreatment(
     run: Run,
     source: Annotated[Path, typer.Argument(metavar="SOURCE", help="A locator page (.json), a JSON array of pages, or a folder of page files.", show_default=False)],
-    output: Annotated[Path, typer.Option("-o", "--output", metavar="FILE.toml", help="The data file to write (replaced if it exists).", show_default=False)],
+    output: ImportOutput,
 ) -> ExitStatus:
     """Import SAMHSA's FindTreatment.gov locator listing (its JSON pages) as hrfind services."""
     from hrfind.findtreatment import import_findtreatment
