@@ -30,6 +30,12 @@ from hrfind.geo import EARTH_RADIUS_MI, Place, miles
 from hrfind.model import ACCESS, Service
 
 LIMIT = 10
+# An offer that stands for several narrower ones: a service listing any of them matches it
+# (--offers moud finds a methadone clinic; --offers methadone does not find a naltrexone prescriber).
+NARROWER = {"moud": ("methadone", "buprenorphine", "naltrexone")}
+# Where else an offer can be had, said once when no place near the person is known to offer it.
+ELSEWHERE = {"naloxone": "Naloxone (Narcan) is sold without a prescription at pharmacies, and remote programs like "
+                         "NEXT Distro mail it free."}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -197,9 +203,14 @@ def find(catalog: Catalog, place: Place | None = None, filters: Filters = Filter
                        if s.id not in shown and place.areas.intersection(s.coverage))
         far = reader.read_all((s for _, _, s in reach), scores)
     reader.finish()
-    if not local and far:
-        where = f"within {radius:g} miles of {place.label}" if radius is not None else f"near {place.label}"
-        notes.append(f"No service matched {where}; showing {_plural(len(far), 'remote option')} for {place.label} instead.")
+    where = f"within {radius:g} miles of {place.label}" if radius is not None else f"near {place.label}"
+    showing = f"showing {_plural(len(far), 'remote option')} for {place.label} instead" if far else ""
+    elsewhere = [o for o in resolve_offers(catalog, filters.offers) if o in ELSEWHERE] if not local else []
+    if elsewhere:
+        notes.append(f"No place {where} is known to offer {' or '.join(elsewhere)}. "
+                     + " ".join(ELSEWHERE[o] for o in elsewhere) + (f" {showing[0].upper()}{showing[1:]}." if showing else ""))
+    elif not local and far:
+        notes.append(f"No service matched {where}; {showing}.")
     return Answer(tuple(local + far), len(local), tuple(notes))
 
 
@@ -292,18 +303,18 @@ def _matching(catalog: Catalog, filters: Filters, places: Places) -> set[int] | 
     language = language_code(filters.language) if filters.language else None
     if filters.access is not None and filters.access not in ACCESS:
         raise UsageError(f'--access takes one of {", ".join(ACCESS)}; got "{filters.access}".')
-    wanted = [f"offer:{o}" for o in offers]
+    wanted = [[f"offer:{o}" for o in (offer, *NARROWER.get(offer, ()))] for offer in offers]  # any key of each list
     if language is not None:
-        wanted.append(f"language:{language}")
+        wanted.append([f"language:{language}"])
     if filters.free:
-        wanted.append("cost:free")
+        wanted.append(["cost:free"])
     if filters.access is not None:
-        wanted.append(f"access:{filters.access}")
+        wanted.append([f"access:{filters.access}"])
     if not wanted:
         return None
     empty = memoryview(array("I"))
-    groups = sorted((_view(places.groups.get(key, empty), "I") for key in wanted), key=len)
-    allowed = set(groups[0])
+    groups = sorted((set().union(*(_view(places.groups.get(key, empty), "I") for key in keys)) for keys in wanted), key=len)
+    allowed = groups[0]
     for group in groups[1:]:
         allowed.intersection_update(group)
     return allowed

@@ -110,6 +110,26 @@ def facts(record: Record) -> list[tuple[str, str]]:
     return [(key, str(value)) for key, value in pairs if value]
 
 
+def listed(service: Service, today: datetime.date) -> str | None:
+    """ "listed by SAMHSA, July 2021: call ahead" for a listing over a year old; None for a fresher or undated one."""
+    if service.verified is None or (today - service.verified).days <= 365:
+        return None
+    dated = [s for s in service.sources if s.publisher and s.date]
+    if not dated:
+        return f"listed {_month(service.verified.isoformat())}: call ahead"
+    newest = max(s.date for s in dated)  # ISO dates, "2020" before "2020-09"
+    publishers = " and ".join(dict.fromkeys(s.publisher for s in dated if s.date == newest))
+    return f"listed by {publishers}, {_month(newest)}: call ahead"
+
+
+def _month(date: str) -> str:
+    """ "July 2021" for "2021-07" or "2021-07-23"; a year alone stays a year."""
+    year, _, rest = date.partition("-")
+    if not rest:
+        return year
+    return datetime.date(int(year), int(rest[:2]), 1).strftime("%B %Y")
+
+
 def dated(record: Record) -> str:
     """"reviewed 2026-11-26" for a strategy or principle, "verified ..." for a service; empty when undated."""
     when = getattr(record, "reviewed", None) or getattr(record, "verified", None)

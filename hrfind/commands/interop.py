@@ -13,6 +13,10 @@ from hrfind.runner import Run, command
 FORCE_HELP = "Replace an existing file or HSDS package that hrfind did not write."
 
 
+ImportOutput = Annotated[Path, typer.Option("-o", "--output", metavar="FILE.toml", help="The data file to write (a file hrfind wrote before is replaced).", show_default=False)]
+ForceOption = Annotated[bool, typer.Option("--force", help=FORCE_HELP)]
+
+
 class Format(str, enum.Enum):
     hsds = "hsds"
     json = "json"
@@ -24,20 +28,43 @@ class Format(str, enum.Enum):
 def hsds(
     run: Run,
     source: Annotated[Path, typer.Argument(metavar="SOURCE", help="A folder of HSDS or Ohana CSV files, a datapackage.json, or a .zip of either.", show_default=False)],
-    output: Annotated[Path, typer.Option("-o", "--output", metavar="FILE.toml", help="The data file to write (a file hrfind wrote before is replaced).", show_default=False)],
+    output: ImportOutput,
     max_unzipped: Annotated[Optional[str], typer.Option("--max-unzipped", metavar="SIZE", help="Let a .zip inflate to this much (like 4G; default 256M a file, 1G in all).", show_default=False)] = None,
-    force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
+    force: ForceOption = False,
 ) -> ExitStatus:
     """Import an Open Referral HSDS export (1.1, 2.0, 3.0 or Ohana) as hrfind services."""
     from hrfind.hsds.importer import import_hsds
     from hrfind.hsds.read import ZipLimits
 
+    catalog = _checked_output(run, source, output, force)
+    limits = ZipLimits.raised(_size(max_unzipped) if max_unzipped is not None else None)
+    return _write_import(run, import_hsds(source, catalog.offers, limits=limits), output)
+
+
+def findtreatment(
+    run: Run,
+    source: Annotated[Path, typer.Argument(metavar="SOURCE", help="A locator page (.json), a JSON array of pages, or a folder of page files.", show_default=False)],
+    output: ImportOutput,
+    force: ForceOption = False,
+) -> ExitStatus:
+    """Import SAMHSA's FindTreatment.gov locator listing (its JSON pages) as hrfind services."""
+    from hrfind.findtreatment import import_findtreatment
+
+    _checked_output(run, source, output, force)
+    return _write_import(run, import_findtreatment(source), output)
+
+
+def _checked_output(run: Run, source: Path, output: Path, force: bool):
+    """The loaded catalog, once `output` is known to be a .toml file this run may write (UsageError if not)."""
     if output.suffix != ".toml":
         raise UsageError(f"hrfind reads data files ending in .toml; name the output like {output.with_suffix('.toml').name}.")
-    limits = ZipLimits.raised(_size(max_unzipped) if max_unzipped is not None else None)
     catalog = run.catalog()
     target.check_file(output, [source, *_inputs(catalog)], force)
-    imported = import_hsds(source, catalog.offers, limits=limits)
+    return catalog
+
+
+def _write_import(run: Run, imported, output: Path) -> ExitStatus:
+    """Report an import on stderr and write its layer whole, or nothing (--strict with invalid values, or no services)."""
     report = imported.report
     for line in report.lines():
         run.note(line)
@@ -56,7 +83,7 @@ def export(
     run: Run,
     format: Annotated[Format, typer.Option("--format", help="hsds: an HSDS 3.0 data package (a folder, or a .zip); json, jsonl, csv: every record; geojson: every located service.", show_default=False)],
     output: Annotated[Optional[Path], typer.Option("-o", "--output", metavar="PATH", help="Where to write; default standard output (hsds needs a folder or .zip).", show_default=False)] = None,
-    force: Annotated[bool, typer.Option("--force", help=FORCE_HELP)] = False,
+    force: ForceOption = False,
 ) -> ExitStatus:
     """Export the loaded data: all of it, or with --no-bundled only your own."""
     from hrfind.catalog import BUNDLED
@@ -130,5 +157,6 @@ def register(app: typer.Typer) -> None:
     importer = typer.Typer(name="import", help="Import a directory from another format as hrfind services.",
                            no_args_is_help=True, rich_markup_mode=None)
     command(importer, "hsds", output=False)(hsds)
+    command(importer, "findtreatment", output=False)(findtreatment)
     app.add_typer(importer)
     command(app, output=False)(export)

@@ -130,7 +130,7 @@ def _view(items: list[Item], answer: "Answer", place: "Place | None", moment: "M
     from rich.table import Table
 
     from hrfind.human import Link, text
-    from hrfind.page import contact
+    from hrfind.page import contact, listed
     from hrfind.output import clean
 
     title = "Services" if place is None else f"Services near {place.label}"
@@ -154,6 +154,9 @@ def _view(items: list[Item], answer: "Answer", place: "Place | None", moment: "M
             if line:
                 about.append("\n" + clean(line), style=style)
         reach = _status(result)
+        age = listed(service, now.date())
+        if age:
+            reach.append("\n" + age, style="yellow")
         reach.append("\n" + clean(contact(service) if service.phone or service.text or not service.url else "web: below"))
         if not (service.phone or service.text) and service.url:
             web.append(Link(service.url, 2, f"{service.id}  ", links))
@@ -175,7 +178,9 @@ def _status(result: "Result") -> "Text":
     from hrfind.human import text
 
     if result.status is None:
-        return text(result.hours_today or ("hours unknown" if result.service.hours else "no hours listed"), "dim")
+        # A site without hours may be closed when you get there; a website or a mail service has none to give.
+        unknown = "no hours listed" if result.remote and not result.service.hours else "hours unknown"
+        return text(result.hours_today or unknown, "dim")
     return text(result.status, "green" if result.open_now else "yellow")
 
 

@@ -75,7 +75,7 @@ class Report:
         skipped = sum(self.skipped.values())
         reasons = ", ".join(f"{n} {reason}" for reason, n in sorted(self.skipped.items(), key=lambda r: (-r[1], r[0])))
         lines = [
-            f"imported {self.imported} services from {self.dataset} ({FORMATS[self.format]})",
+            f"imported {self.imported} services from {self.dataset} ({FORMATS.get(self.format, self.format)})",
             f"located: {self.located} ({self.geocoded} geocoded from postal codes, approximate)",
             f"with hours: {self.with_hours}",
             f"with offers: {self.with_offers}",
@@ -96,7 +96,7 @@ class Imported:
     def toml(self) -> str:
         import tomli_w
 
-        header = (f"# Imported by hrfind from {self.report.dataset} ({FORMATS[self.report.format]}).\n"
+        header = (f"# Imported by hrfind from {self.report.dataset} ({FORMATS.get(self.report.format, self.report.format)}).\n"
                   "# Edit freely; re-importing the same export gives the same ids.\n\n")
         return header + tomli_w.dumps({"service": self.services})
 
@@ -111,6 +111,21 @@ def import_hsds(source: Path, offers: Mapping[str, Offer], today: datetime.date 
     """Read an export and map it; `offers` is the vocabulary that taxonomy terms and text are matched against."""
     export = read_export(source, limits)
     return Mapper(export, offers, today or datetime.date.today()).run()
+
+
+def validated(table: dict[str, Any], report: Report, today: datetime.date) -> dict[str, Any] | None:
+    """The table as hrfind.check accepts it: fields with errors dropped and counted; None if it cannot be kept."""
+    for _ in range(3):  # each round drops the fields that failed; a field's failure cannot reappear
+        record, problems = build_record("import", "service", 0, table, today)
+        failed = {p.field.split("[")[0].split(".")[0] for p in problems if p.fatal and p.field}
+        if record is not None:
+            return table
+        if not failed or failed & ESSENTIAL:
+            return None
+        for field in failed:
+            report.dropped[field] += 1
+            table.pop(field, None)
+    return None
 
 
 def slug(text: str, limit: int = 48) -> str:
@@ -682,18 +697,7 @@ class Mapper:
         return {k: v for k, v in values.items() if v}
 
     def validated(self, table: dict[str, Any]) -> dict[str, Any] | None:
-        """The table as hrfind.check accepts it: fields with errors dropped and counted; None if it cannot be kept."""
-        for _ in range(3):  # each round drops the fields that failed; a field's failure cannot reappear
-            record, problems = build_record("import", "service", 0, table, self.today)
-            failed = {p.field.split("[")[0].split(".")[0] for p in problems if p.fatal and p.field}
-            if record is not None:
-                return table
-            if not failed or failed & ESSENTIAL:
-                return None
-            for field in failed:
-                self.report.dropped[field] += 1
-                table.pop(field, None)
-        return None
+        return validated(table, self.report, self.today)
 
     def count(self, table: dict[str, Any]) -> None:
         report = self.report
