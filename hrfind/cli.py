@@ -18,6 +18,7 @@ hrfind: offline harm-reduction knowledge and services.
   hrfind services --near 21201 --offers naloxone --open-now
   hrfind principles | strategies | offers
   hrfind import hsds ./211-export -o local.toml    then: hrfind --data local.toml ...
+  hrfind import findtreatment page.json -o ft.toml SAMHSA's locator listing, the same way
   hrfind export --format hsds -o package/
   hrfind info | validate | schema
 
@@ -69,6 +70,8 @@ EXAMPLES = {
                ("hrfind --no-bundled export --format json > mine.json", "only your own records")],
     "import hsds": [("hrfind import hsds ./211-export -o local.toml", "a folder of HSDS CSV files"),
                     ("hrfind --data local.toml services --near 21201", "then use it")],
+    "import findtreatment": [("hrfind import findtreatment ./locator-pages/ -o ft.toml", "FindTreatment.gov listing pages (JSON)"),
+                             ("hrfind --data ft.toml services --near 21201 --offers moud", "then use it")],
 }
 
 app = App(
