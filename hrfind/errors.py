@@ -35,3 +35,7 @@ class DataError(HrfindError):
 
 class PlaceNotFoundError(HrfindError):
     exit_status = ExitStatus.PLACE_NOT_FOUND
+
+
+class StoreDamaged(Exception):
+    """The compiled store turned out damaged in the middle of a query: run again without it."""

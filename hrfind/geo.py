@@ -10,11 +10,14 @@ import dataclasses
 import functools
 import math
 import re
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from hrfind import zips
 from hrfind.errors import PlaceNotFoundError, UsageError
 from hrfind.zips import ZipInfo, zip_info, zip_timezone  # noqa: F401 - geocoding's lookups, used by importers and locate
+
+if TYPE_CHECKING:
+    from hrfind.model import Service
 
 EARTH_RADIUS_MI = 3958.8
 FORMS = 'a ZIP code like "21201", a city and state like "Baltimore, MD", or coordinates like "39.29,-76.61"'
@@ -103,6 +106,19 @@ def _coordinates(text: str) -> Place:
     if near is None:
         return Place(lat, lon, label)
     return Place(lat, lon, label, f"US-{near.state}", "US", near.timezone)
+
+
+def service_location(service: Service) -> tuple[float, float, bool] | None:
+    """(lat, lon, approximate): a service's own coordinates, else its US postal code's centre, else None."""
+    if service.lat is not None and service.lon is not None:
+        if -90 <= service.lat <= 90 and -180 <= service.lon <= 180:
+            return service.lat, service.lon, service.geocoded
+        return None
+    address = service.address
+    if address is None or not address.postal_code or address.country not in (None, "US"):
+        return None
+    info = zip_info(address.postal_code)
+    return (info.lat, info.lon, True) if info else None
 
 
 def _zip_place(info: ZipInfo, label: str) -> Place:

@@ -24,7 +24,7 @@ from typer.models import CommandInfo, TyperInfo
 
 from hrfind.catalog import Catalog
 from hrfind.environment import Environment
-from hrfind.errors import DataError, ExitStatus, HrfindError
+from hrfind.errors import DataError, ExitStatus, HrfindError, StoreDamaged
 from hrfind.output import Item, choose_mode, clean, json_text
 
 MAX_WARNINGS = 20
@@ -87,6 +87,7 @@ class Run(msgspec.Struct):
     env: Environment
     options: Globals
     mode: str = "human"
+    bypass: bool = False  # the store turned out damaged: compile the data again for this run
 
     @property
     def human(self) -> bool:
@@ -109,7 +110,9 @@ class Run(msgspec.Struct):
 
         layers = catalog.layers([*self.options.data, *extra], self.options.no_bundled, self.env.environ)
         with self.progress("Reading data files") as progress:
-            loaded = catalog.load(layers, progress)
+            loaded = catalog.load(layers, progress, use_cache=not self.bypass)
+        if loaded.lacking and (loaded.cache is None or loaded.cache.state != "fresh"):
+            self.note(f"this Python's SQLite has no {' or '.join(loaded.lacking)}; hrfind answers the same, more slowly.")
         self.report(loaded, strict=self.options.strict)
         return loaded
 
@@ -294,7 +297,11 @@ def _call(fn: Callable, run: Run, given: dict, output: bool, formats: dict[str, 
     if output:
         extra = {k: given[k] for k in (formats or {})}
         run.mode = choose_mode(given["json"], given["jsonl"], given["plain"], run.env.stdout_isatty, **extra)
-    return fn(run, **kwargs)
+    try:
+        return fn(run, **kwargs)
+    except StoreDamaged:
+        run.bypass = True  # a damaged page found mid-query: answer from the data files themselves
+        return fn(run, **kwargs)
 
 
 def _say(env: Environment, message: str) -> None:

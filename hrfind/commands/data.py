@@ -1,7 +1,6 @@
 """Commands about the data itself: info, validate, schema."""
 
 import enum
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -21,10 +20,7 @@ def info(run: Run) -> ExitStatus:
          "records": catalog.counts.get(str(layer.path), {})}
         for layer in catalog.layers
     ]
-    # Every record has to be read to find these: kept with the catalog in the cache, a large directory pays once.
-    oldest_reviewed, oldest_verified = catalog.derived("oldest", tuple[Optional[date], Optional[date]], lambda: (
-        min((s.reviewed for s in catalog.strategies.values() if s.reviewed), default=None),
-        min((s.verified for s in catalog.services.values() if s.verified), default=None)))
+    oldest_reviewed, oldest_verified = catalog.oldest()
     use = catalog.cache
     value: dict[str, Any] = {
         "version": __version__,

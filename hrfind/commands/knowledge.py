@@ -33,8 +33,7 @@ def search(
     text = " ".join(query)
     kinds = (kind.value,) if kind else ("principle", "strategy", "service")
     offer = engine.resolve_offer(catalog.offers, offers) if offers else None
-    with run.progress("Indexing for search") as progress:
-        hits = engine.search_catalog(catalog, text, kinds=kinds, offer=offer, limit=limit, progress=progress)
+    hits = engine.search_catalog(catalog, text, kinds=kinds, offer=offer, limit=limit)
     items = [Item(h.record, {"score": h.score}) for h in hits]
     urgent = _human().urgent_lines(intents(text)) if run.human else []
 
@@ -80,8 +79,8 @@ def overdose(run: Run) -> ExitStatus:
     """What to do right now if someone may be overdosing. Needs no data folder and no network."""
     from hrfind import catalog
 
-    # Only the bundled layer: a broken user file must never stand between a person and these steps.
-    loaded = catalog.load([catalog.Layer(catalog.BUNDLED, catalog.bundled_dir())])
+    # Only the bundled layer, never the cache: a broken user file or cache must never stand between a person and these steps.
+    loaded = catalog.load([catalog.Layer(catalog.BUNDLED, catalog.bundled_dir())], use_cache=False)
     strategy = loaded.strategies[EMERGENCY_ID]
     services = [loaded.services[i] for i in strategy.related if i in loaded.services]
     items = [Item(strategy), *(Item(s) for s in services)]

@@ -1,0 +1,337 @@
+"""Compile data files into a store, in one streaming pass and one transaction.
+
+Each file is parsed and validated (or, unchanged since the last store, copied from it without
+being decoded), its records written as blobs, and dropped; only ids and origins stay in memory
+to merge the layers. Links to missing records are then found with one query, and a last pass
+over the merged records writes what queries use: tags, locations, the word index.
+"""
+
+from __future__ import annotations
+
+import datetime
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+import msgspec
+
+from hrfind.model import Offer, Record, Service, kind_of
+from hrfind.store import db, fields
+from hrfind.text import words
+
+if TYPE_CHECKING:
+    from hrfind.check import Problem
+
+Progress = Callable[[int, int], None]  # bytes compiled so far, bytes to compile
+Reader = Callable[[Path, str], "tuple[list[Record], list[Problem]]"]
+BATCH = 2000
+
+
+class File(NamedTuple):
+    path: Path
+    origin: str
+    key: str | None  # what changes when the file does; None when it could not be read
+    size: int
+
+
+class Part(NamedTuple):
+    """One data layer as found on disk."""
+
+    name: str  # its path, as `info` counts records by it
+    exists: bool
+    offers_only: bool  # --no-bundled still loads the bundled offer vocabulary
+    problems: list[Problem]  # what discovering its files reported
+    files: list[File]
+
+
+class Override(NamedTuple):
+    id: str
+    kind: str
+    replaced: str
+    by: str
+
+
+class _Live:
+    """A merged record while compiling: its number, its position in its kind, the entry that holds it."""
+
+    __slots__ = ("n", "pos", "entry", "origin")
+
+    def __init__(self, n: int, pos: int, entry: int, origin: str):
+        self.n, self.pos, self.entry, self.origin = n, pos, entry, origin
+
+
+def compile_into(connection: sqlite3.Connection, have: frozenset[str], parts: Sequence[Part], key: bytes,
+                 today: datetime.date, read: Reader, progress: Progress | None = None, old: str | None = None,
+                 links: bool = True) -> None:
+    """Fill an empty database with the merged records of `parts`, reusing unchanged files of the store at `old`."""
+    connection.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -32000;")
+    connection.executescript(db.schema(have))
+    writer = _Writer(connection, today)
+    if old is not None:
+        writer.attach(old)
+    connection.execute("BEGIN")
+    todo = sum(f.size for part in parts if part.exists for f in part.files if writer.reusable(f) is None)
+    done = 0
+    for part in parts:
+        writer.problems.extend(part.problems)
+        if not part.exists:
+            continue
+        counts = writer.counts.setdefault(part.name, {})
+        in_layer: dict[tuple[str, str], str] = {}
+        for file in part.files:
+            reused = writer.reusable(file)
+            if reused is not None:
+                entries = writer.copy(reused)
+            else:
+                records, problems = read(file.path, file.origin)
+                entries = writer.add(file, records, problems)
+                done += file.size
+                if progress is not None:
+                    progress(done, todo)
+            for entry, kind, record_id, origin in entries:
+                if part.offers_only and kind != "offer":
+                    continue
+                if writer.merge(entry, kind, record_id, origin, in_layer):
+                    counts[kind] = counts.get(kind, 0) + 1
+    writer.finish(key, links)
+    connection.commit()
+    if old is not None:
+        connection.execute("DETACH DATABASE old")
+
+
+def memory_store(records: Iterable[Record]) -> db.Store:
+    """A store in memory of records already read (a search over a list of records): not checked, links kept."""
+    listed = list(records)
+    part = Part("", True, False, [], [File(Path("(records)"), "(records)", None, 0)])
+    connection = sqlite3.connect(":memory:", check_same_thread=False)
+    compile_into(connection, db.features(), [part], b"", datetime.date.today(), lambda path, origin: (listed, []), links=False)
+    return db.Store(connection, db.features())
+
+
+class _Writer:
+    def __init__(self, connection: sqlite3.Connection, today: datetime.date):
+        self.connection = connection
+        self.today = today
+        self.encoder = msgspec.msgpack.Encoder()
+        self.problems: list[Problem] = []
+        self.counts: dict[str, dict[str, int]] = {}
+        self.overrides: list[Override] = []
+        self.owner: dict[str, str] = {}  # id -> kind, for ids shared by principles, strategies and services
+        self.live: dict[str, dict[str, _Live]] = {kind: {} for kind in db.KINDS}
+        self.numbers = 0
+        self.segments = self.entries = 0  # the last ids used
+        self.old: dict[tuple[str, str, str], tuple[int, bytes]] = {}
+
+    def attach(self, path: str) -> None:
+        """Make the files of an earlier store available to copy; entries keep their ids, new ones follow."""
+        from urllib.parse import quote
+
+        self.connection.execute("ATTACH DATABASE ? AS old", (f"file:{quote(path)}?mode=ro",))
+        today = self.today.isoformat()
+        for segment, path_, origin, key, checked, problems in self.connection.execute(
+                "SELECT id, path, origin, key, checked, problems FROM old.segment"):
+            if checked in (None, today):  # a file with problems is checked again the next day
+                self.old[path_, origin, key] = (segment, problems)
+        self.segments = self.connection.execute("SELECT coalesce(max(id), 0) FROM old.segment").fetchone()[0]
+        self.entries = self.connection.execute("SELECT coalesce(max(id), 0) FROM old.entry").fetchone()[0]
+
+    def reusable(self, file: File) -> tuple[int, bytes] | None:
+        return None if file.key is None else self.old.get((str(file.path), file.origin, file.key))
+
+    def copy(self, reused: tuple[int, bytes]) -> list[tuple[int, str, str, str]]:
+        """Copy a file's segment from the earlier store as it is; its entries, in file order."""
+        from hrfind.check import Problem
+
+        segment, problems = reused
+        execute = self.connection.execute
+        execute("INSERT INTO segment SELECT * FROM old.segment WHERE id = ?", (segment,))
+        execute("INSERT INTO entry SELECT * FROM old.entry WHERE segment = ? ORDER BY id", (segment,))
+        execute("INSERT INTO link SELECT l.* FROM old.link l JOIN old.entry e ON e.id = l.entry WHERE e.segment = ?", (segment,))
+        self.problems.extend(msgspec.msgpack.decode(db.unseal(problems), type=list[Problem]))
+        return execute("SELECT id, kind, rid, origin FROM entry WHERE segment = ? ORDER BY id", (segment,)).fetchall()
+
+    def add(self, file: File, records: list[Record], problems: list[Problem]) -> list[tuple[int, str, str, str]]:
+        """Write a file just read: its key, problems and records."""
+        self.segments += 1
+        checked = self.today.isoformat() if problems else None
+        self.connection.execute("INSERT INTO segment VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                (self.segments, "", str(file.path), file.origin, file.key, checked,
+                                 db.seal(msgspec.msgpack.encode(problems))))
+        self.problems.extend(problems)
+        entries, rows, links = [], [], []
+        for record in records:
+            self.entries += 1
+            kind = kind_of(record)
+            rows.append((self.entries, self.segments, kind, record.id, record.origin, db.seal(self.encoder.encode(record))))
+            entries.append((self.entries, kind, record.id, record.origin))
+            for field in ("related", "offers"):
+                links.extend((self.entries, field, i, target) for i, target in enumerate(getattr(record, field, ())))
+        self.connection.executemany("INSERT INTO entry VALUES (?, ?, ?, ?, ?, ?)", rows)
+        self.connection.executemany("INSERT INTO link VALUES (?, ?, ?, ?)", links)
+        return entries
+
+    def merge(self, entry: int, kind: str, record_id: str, origin: str, in_layer: dict[tuple[str, str], str]) -> bool:
+        """Add a record, replacing one of an earlier layer; False when it had to be skipped."""
+        from hrfind.check import Problem
+
+        namespace = "offer" if kind == "offer" else "record"
+        where = dict(kind=kind, id=record_id)
+        if (namespace, record_id) in in_layer:
+            self.problems.append(Problem(origin, f"duplicate id, also in {in_layer[namespace, record_id]}; this one was skipped", field="id", **where))
+            return False
+        in_layer[namespace, record_id] = origin
+        if namespace == "record" and self.owner.get(record_id, kind) != kind:
+            self.problems.append(Problem(origin, f"id already used by a {self.owner[record_id]}; ids are shared by principles, strategies and services, so this one was skipped", field="id", **where))
+            return False
+        if namespace == "record":
+            self.owner[record_id] = kind
+        table = self.live[kind]
+        found = table.get(record_id)
+        if found is not None:
+            self.overrides.append(Override(record_id, kind, found.origin, origin))
+            found.entry, found.origin = entry, origin
+        else:
+            self.numbers += 1
+            table[record_id] = _Live(self.numbers, len(table), entry, origin)
+        return True
+
+    def finish(self, key: bytes, links: bool) -> None:
+        execute = self.connection.execute
+        self.connection.executemany("INSERT INTO record VALUES (?, ?, ?, ?, ?, NULL)", (
+            (live.n, kind, live.pos, record_id, live.entry) for kind, table in self.live.items() for record_id, live in table.items()))
+        self.live.clear()
+        self.owner.clear()
+        if links:
+            self._check_links()
+        oldest = _Index(self.connection).write()
+        meta = {"key": key, "checked": self.today if self.problems else None, "counts": self.counts,
+                "overrides": self.overrides, "problems": self.problems, "oldest": oldest}
+        self.connection.executemany("INSERT INTO meta VALUES (?, ?)",
+                                    ((name, db.seal(msgspec.msgpack.encode(value))) for name, value in meta.items()))
+        execute("ANALYZE main")
+
+    def _check_links(self) -> None:
+        """Report links to records that do not exist, and drop them so that the record still loads."""
+        from hrfind.check import Problem
+
+        broken = self.connection.execute("""
+            SELECT r.n, r.kind, r.id, e.origin, l.field, l.target FROM record r
+            JOIN entry e ON e.id = r.entry JOIN link l ON l.entry = r.entry
+            WHERE r.kind IN ('strategy', 'service')
+              AND NOT EXISTS (SELECT 1 FROM record t WHERE t.id = l.target AND (t.kind = 'offer') = (l.field = 'offers'))
+            ORDER BY r.kind = 'service', r.pos, l.field = 'offers', l.idx""").fetchall()
+        dropped: dict[int, dict[str, set[str]]] = {}
+        for n, kind, record_id, origin, field, target in broken:
+            what = "offer" if field == "offers" else "record"
+            self.problems.append(Problem(origin, f'no {what} has the id "{target}"; the link was dropped', kind=kind, id=record_id, field=field, fatal=False))
+            dropped.setdefault(n, {}).setdefault(field, set()).add(target)
+        if not dropped:
+            return
+        store = db.Store(self.connection, frozenset())
+        for n, gone in dropped.items():
+            record = store.record(n)
+            fixed = msgspec.structs.replace(record, **{field: [t for t in getattr(record, field) if t not in targets]
+                                                       for field, targets in gone.items()})
+            self.connection.execute("UPDATE record SET body = ? WHERE n = ?", (db.seal(self.encoder.encode(fixed)), n))
+
+
+class _Index:
+    """The last pass: tags, locations and the word index of the merged records."""
+
+    def __init__(self, connection: sqlite3.Connection):
+        self.connection = connection
+        self.fts = "fts5" in _features(connection)
+        self.rtree = "rtree" in _features(connection)
+        self.words: set[str] = set()
+        self.offers: dict[str, Offer] = {}
+        self.groups: set[str] = set()
+        self.emergency: list[int] = []
+        self.rows: dict[str, list[tuple]] = {"tag": [], "site": [], "site_rt": [], "phrase": [], "fts": [], "posting": []}
+
+    def write(self) -> tuple[datetime.date | None, datetime.date | None]:
+        """Index every merged record; the oldest `reviewed` and `verified` dates, which `info` shows."""
+        reviewed: list[datetime.date] = []
+        verified: list[datetime.date] = []
+        store = db.Store(self.connection, frozenset())
+        for n, kind, blob in self.connection.execute(f"{db.Store._BODY} ORDER BY r.n"):
+            record = store.decode(kind, blob)
+            if kind == "offer":
+                self.offers[record.id] = record
+                continue
+            self._record(n, record, kind)
+            if kind == "strategy" and record.reviewed:
+                reviewed.append(record.reviewed)
+            elif kind == "service" and record.verified:
+                verified.append(record.verified)
+            if len(self.rows["tag"]) >= BATCH:
+                self._flush()
+        self._flush()
+        self._groups()
+        self.connection.executemany("INSERT INTO word VALUES (?, ?)", ((w, len(w)) for w in sorted(self.words)))
+        self.connection.execute("INSERT INTO meta VALUES ('emergency', ?)", (db.seal(msgspec.msgpack.encode(self.emergency)),))
+        return min(reviewed, default=None), min(verified, default=None)
+
+    def _record(self, n: int, record: Record, kind: str) -> None:
+        tags = list(fields.groups(record))
+        if isinstance(record, Service):
+            tags += [f"language:{code}" for code in record.languages]
+            if record.is_remote:
+                tags += [f"coverage:{code}" for code in record.coverage]
+            if record.cost is not None:
+                tags.append(f"cost:{record.cost}")
+            self._site(n, record)
+        for tag in dict.fromkeys(tags):
+            self.rows["tag"].append((tag, n))
+            if tag.startswith(("kind:", "access:", "offer:")):
+                self.groups.add(tag)
+        columns = fields.columns(record)
+        if self.fts:
+            self.rows["fts"].append((n, *(" ".join(column) for column in columns)))
+        best: dict[str, int] = {}
+        for column, found in enumerate(columns):
+            for word in found:
+                best.setdefault(word, column)
+        self.words.update(best)
+        if not self.fts:
+            self.rows["posting"].extend((word, column, n) for word, column in best.items())
+        self.rows["phrase"].extend((phrase, n) for phrase in fields.phrases(record))
+        if getattr(record, "emergency", False):
+            self.emergency.append(n)
+
+    def _site(self, n: int, service: Service) -> None:
+        from hrfind.geo import service_location
+
+        point = service_location(service)
+        lat, lon, approximate = point if point else (None, None, False)
+        self.rows["site"].append((n, lat, lon, approximate, service.is_remote))
+        if point and self.rtree:
+            self.rows["site_rt"].append((n, lat, lat, lon, lon))
+
+    def _flush(self) -> None:
+        statements = {"tag": "INSERT OR IGNORE INTO tag VALUES (?, ?)", "site": "INSERT INTO site VALUES (?, ?, ?, ?, ?)",
+                      "site_rt": "INSERT INTO site_rt VALUES (?, ?, ?, ?, ?)", "phrase": "INSERT OR IGNORE INTO phrase VALUES (?, ?)",
+                      "fts": "INSERT INTO fts(rowid, title, alias, summary, body, steps) VALUES (?, ?, ?, ?, ?, ?)",
+                      "posting": "INSERT INTO posting VALUES (?, ?, ?)"}
+        for table, rows in self.rows.items():
+            if rows:
+                self.connection.executemany(statements[table], rows)
+                rows.clear()
+
+    def _groups(self) -> None:
+        """The words of each group's names (kinds, access, offers), with the best weight each has there."""
+        best: dict[tuple[str, str], float] = {}
+        for group in sorted(self.groups):
+            for weight, text in fields.group_fields(group, self.offers):
+                for word in words(text):
+                    if best.get((word, group), -1.0) < weight:
+                        best[word, group] = weight
+        self.words.update(word for word, _ in best)
+        self.connection.executemany("INSERT INTO group_word VALUES (?, ?, ?)", ((w, g, weight) for (w, g), weight in best.items()))
+
+
+def _features(connection: sqlite3.Connection) -> frozenset[str]:
+    """Which optional tables this database was made with."""
+    names = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    return frozenset(f for f, table in (("fts5", "fts"), ("rtree", "site_rt")) if table in names)
+
