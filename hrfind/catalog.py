@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from hrfind.check import Problem
 
 BUNDLED = "bundled"
+PACKAGED = Path(__file__).with_name("bundled.sqlite")  # the bundled data as the wheel's build hook compiled it
 KINDS = db.KINDS
 KEEP_STORES = 4  # stores kept for different sets of layers; each can be as large as its data
 
@@ -247,6 +248,12 @@ def load(layer_list: list[Layer], progress: Progress | None = None, use_cache: b
     key = msgspec.msgpack.encode([stamp, identity, [(p.exists, [str(x) for x in p.problems], [(str(f.path), f.key) for f in p.files])
                                                     for p in parts]])
     today = datetime.date.today()
+    if len(layer_list) == 1 and layer_list[0].name == BUNDLED and not layer_list[0].offers_only:
+        packaged = _packaged(have)
+        if packaged is not None:
+            loaded = Catalog(packaged, found, CacheUse(PACKAGED, "packaged", "the bundled data, compiled when hrfind was built"))
+            loaded.counts = {str(layer.path): counts for layer in found for counts in loaded.counts.values()}
+            return loaded
     if not use_cache:
         return Catalog(_in_memory(have, parts, key, today, progress, None), found)
     root = files.folder()
@@ -272,6 +279,39 @@ def load(layer_list: list[Layer], progress: Progress | None = None, use_cache: b
             return Catalog(saved, found, CacheUse(root, "rebuilt"))
         note = f"cannot write to {root}"
     return Catalog(_in_memory(have, parts, key, today, progress, old), found, CacheUse(root, "unsaved", note))
+
+
+def _packaged_key(have: frozenset[str]) -> bytes:
+    return msgspec.msgpack.encode([tag(have), "packaged"])
+
+
+def compile_packaged(data: Path, out: Path) -> list[Problem]:
+    """Compile the bundled data into `out` as the wheel carries it; its problems (there should be none)."""
+    layer = Layer(BUNDLED, data)
+    problems: list[Problem] = []
+    # No file keys: a store the package carries is trusted as it is, and the same sources make the same bytes.
+    part = build.Part(BUNDLED, True, False, problems, [build.File(p, layer.origin(p), None, 0) for p in discover(data, problems)])
+    out.unlink(missing_ok=True)
+    connection = sqlite3.connect(out)
+    try:
+        build.compile_into(connection, db.features(), [part], _packaged_key(db.features()), datetime.date.today(), read_file)
+        return db.Store(connection, db.features()).meta("problems")
+    finally:
+        connection.close()
+
+
+def _packaged(have: frozenset[str]) -> db.Store | None:
+    """The store the wheel carries, if there is one made by this version with these SQLite features."""
+    if not PACKAGED.is_file():
+        return None
+    try:
+        store = db.Store(db.open_read_only(PACKAGED, immutable=True), have)
+        if store.meta("key") == _packaged_key(have):
+            return store
+        store.connection.close()
+    except (sqlite3.Error, StoreDamaged):
+        pass
+    return None
 
 
 def _open(path: Path, have: frozenset[str]) -> db.Store | None:

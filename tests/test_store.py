@@ -357,3 +357,17 @@ def test_five_cold_runs_in_parallel_agree(tmp_path):
     assert [name for name in left if name.endswith(".sqlite")] and not [name for name in left if name.endswith(".tmp")]
     again = subprocess.run(command, capture_output=True, env=env, timeout=120)
     assert again.stdout == results[0][0]
+
+
+def test_the_packaged_store_answers_as_the_data_files_do(tmp_path, monkeypatch, isolated, cli):
+    packaged = tmp_path / "bundled.sqlite"
+    assert catalog.compile_packaged(catalog.bundled_dir(), packaged) == []
+    compiled = catalog.load(catalog.layers(env={}), use_cache=False)
+    monkeypatch.setattr(catalog, "PACKAGED", packaged)
+    loaded = catalog.load(catalog.layers(env={}))
+    assert loaded.cache.state == "packaged"
+    same(loaded, compiled)
+    assert answers(loaded) == answers(compiled)
+    assert cli("overdose", "--plain").exit_code == 0
+    assert not (isolated / "cache").exists()  # nothing compiled, nothing written
+    assert catalog.load(catalog.layers([SAMPLE], env={})).cache.state == "rebuilt"  # other layers: a store of their own

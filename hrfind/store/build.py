@@ -155,8 +155,8 @@ class _Writer:
         """Write a file just read: its key, problems and records."""
         self.segments += 1
         checked = self.today.isoformat() if problems else None
-        self.connection.execute("INSERT INTO segment VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                (self.segments, "", str(file.path), file.origin, file.key, checked,
+        self.connection.execute("INSERT INTO segment VALUES (?, ?, ?, ?, ?, ?)",
+                                (self.segments, str(file.path) if file.key else None, file.origin, file.key, checked,
                                  db.seal(msgspec.msgpack.encode(problems))))
         self.problems.extend(problems)
         entries, rows, links = [], [], []
@@ -295,7 +295,7 @@ class _Index:
         self.words.update(best)
         if not self.fts:
             self.rows["posting"].extend((word, column, n) for word, column in best.items())
-        self.rows["phrase"].extend((phrase, n) for phrase in fields.phrases(record))
+        self.rows["phrase"].extend((phrase, n) for phrase in sorted(fields.phrases(record)))
         if getattr(record, "emergency", False):
             self.emergency.append(n)
 

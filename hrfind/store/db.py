@@ -60,7 +60,7 @@ def schema(have: frozenset[str]) -> str:
              "CREATE INDEX site_lat ON site(lat) WHERE lat IS NOT NULL;")
     return f"""
         CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB) WITHOUT ROWID;
-        CREATE TABLE segment(id INTEGER PRIMARY KEY, layer TEXT, path TEXT, origin TEXT, key TEXT, checked TEXT, problems BLOB);
+        CREATE TABLE segment(id INTEGER PRIMARY KEY, path TEXT, origin TEXT, key TEXT, checked TEXT, problems BLOB);
         CREATE TABLE entry(id INTEGER PRIMARY KEY, segment INT, kind TEXT, rid TEXT, origin TEXT, body BLOB);
         CREATE INDEX entry_segment ON entry(segment);
         CREATE TABLE link(entry INT, field TEXT, idx INT, target TEXT, PRIMARY KEY (entry, field, idx)) WITHOUT ROWID;
@@ -90,11 +90,12 @@ def unseal(blob: bytes) -> memoryview:
     return view[4:]
 
 
-def open_read_only(path: Path) -> sqlite3.Connection:
-    """A connection that cannot write, to a database that must already exist."""
+def open_read_only(path: Path, immutable: bool = False) -> sqlite3.Connection:
+    """A connection that cannot write, to a database that must already exist (and, immutable, never changes)."""
     from urllib.parse import quote
 
-    connection = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True, check_same_thread=False)
+    options = "mode=ro&immutable=1" if immutable else "mode=ro"
+    connection = sqlite3.connect(f"file:{quote(str(path))}?{options}", uri=True, check_same_thread=False)
     connection.execute("PRAGMA cell_size_check = ON")  # notice damaged pages rather than read past them
     return connection
 
