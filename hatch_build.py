@@ -26,9 +26,9 @@ class CompileHook(BuildHookInterface):
         finally:
             sys.path.remove(str(root))
         out = Path(tempfile.mkdtemp(prefix="hrfind-build-"))
-        (out / "zips.msgpack").write_bytes(zips.encode(zips.build(), zips.key()))
+        zips.build(out / "zips.sqlite", zips.key())
         problems = catalog.compile_packaged(root / "data", out / "bundled.sqlite")
         if problems:
             raise RuntimeError("the bundled data has problems; run `hrfind validate`:\n" + "\n".join(map(str, problems)))
-        build_data["force_include"][str(out / "zips.msgpack")] = "hrfind/zips.msgpack"
+        build_data["force_include"][str(out / "zips.sqlite")] = "hrfind/zips.sqlite"
         build_data["force_include"][str(out / "bundled.sqlite")] = "hrfind/bundled.sqlite"

@@ -129,17 +129,15 @@ def _nearest_zip(lat: float, lon: float) -> ZipInfo | None:
     """The closest ZIP centroid within a short drive, for a point's state and time zone."""
     import zipcodes
 
-    data = zips.TABLE.data
-    lats, lons = data.lats, data.lons
     # Half a degree of latitude is over 34 miles, so the band holds every ZIP within the radius.
-    near = [(miles(lat, lon, lats[n], lons[n]), data.codes[n], n) for n in range(len(lats)) if abs(lats[n] - lat) <= 0.5]
+    near = [(miles(lat, lon, z.lat, z.lon), z.code, z) for z in zips.TABLE.within(lat - 0.5, lat + 0.5)]
     if not near:
         return None
-    _, _, n = min(near)
+    _, _, found = min(near)
     # Within the radius as zipcodes.filter_by_coordinates measures it (its Earth is a little smaller).
-    if zipcodes.haversine(lon, lat, lons[n], lats[n]) > _REVERSE_RADIUS_MI:
+    if zipcodes.haversine(lon, lat, found.lon, found.lat) > _REVERSE_RADIUS_MI:
         return None
-    return zips.TABLE.at(n)
+    return found
 
 
 class City(NamedTuple):
@@ -240,16 +238,12 @@ def normalise(text: str) -> str:
 @functools.cache
 def _cities(state: str | None) -> dict[str, dict[str, City]]:
     """Normalised city name -> state -> City, for one state or (None) the whole country."""
-    data = zips.TABLE.data
     own: dict[tuple[str, str], tuple[str, list[ZipInfo]]] = {}
     other: dict[tuple[str, str], tuple[str, list[ZipInfo]]] = {}
     key = functools.cache(normalise)
     with zips.no_gc():
-        for n, st in enumerate(data.states):
-            if state is not None and st != state:
-                continue
-            info = zips.TABLE.at(n)
-            for name, table in ((info.city, own), *((o, other) for o in data.others[n])):
+        for info, others in zips.TABLE.each(state):
+            for name, table in ((info.city, own), *((o, other) for o in others)):
                 table.setdefault((key(name), info.state), (name, []))[1].append(info)
         cities: dict[str, dict[str, City]] = {}
         for (name_key, st), (name, found) in (other | own).items():

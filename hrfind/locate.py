@@ -76,10 +76,10 @@ def find(catalog: Loaded, place: Place | None = None, filters: Filters = Filters
     store = catalog.store
     notes: list[str] = []
     tags = _tags(catalog, filters)
-    allowed: set[int] | None = None  # record numbers, when a query chose them
+    allowed = store.all_tagged(tags) if tags else None  # record numbers; None for every service
     scores: dict[int, float] = {}
     ordered: list[int] | None = None  # the candidates in search order, when a query was given
-    unlocated = store.unlocated(tags)
+    unlocated = {n: remote for n, remote in store.unlocated() if allowed is None or n in allowed}
     if filters.query.strip():
         from hrfind import search
 
@@ -87,24 +87,22 @@ def find(catalog: Loaded, place: Place | None = None, filters: Filters = Filters
         scores = dict(search.ranked(store, filters.query, allowed=among))
         ordered = list(scores)
         allowed = set(ordered)
-        without = set(unlocated)
-        unlocated = [n for n in ordered if n in without]
+        unlocated = {n: unlocated[n] for n in ordered if n in unlocated}
     reader = _Reader(open_at or now, open_at is not None, notes)
-    lines: list[tuple[int, Service]] = []  # remote services with no location
-    unplaced: list[str] = []
-    for n, service in store.records(unlocated).items():
+    # Those with no location are left out near a place, and listed after the sites without one;
+    # remote lines are read only when they are shown.
+    unplaced = store.records(n for n, remote in unlocated.items() if not remote)
+    for service in unplaced.values():
         _location(service, notes)
-        if service.is_remote:
-            lines.append((n, service))
-        else:
-            unplaced.append(service.id)
     if place is None:
-        return _anywhere(store, tags, ordered, scores, lines, remote, reader, limit)
-    if unplaced:
-        notes.append(f"Left out {_plural(len(unplaced), 'matching service')} with no location "
-                     f"(no lat/lon and no known US ZIP code): {_ids(unplaced)}.")
+        lines = list(store.records(n for n, remote in unlocated.items() if remote).items())
+        return _anywhere(store, allowed, ordered, scores, lines, remote, reader, limit)
+    unplaced_ids = [service.id for service in unplaced.values()]
+    if unplaced_ids:
+        notes.append(f"Left out {_plural(len(unplaced_ids), 'matching service')} with no location "
+                     f"(no lat/lon and no known US ZIP code): {_ids(unplaced_ids)}.")
     local: list[Result] = []
-    for distance, _, n, lat, lon, approximate in _nearest(place, store, tags, allowed):
+    for distance, _, n, lat, lon, approximate in _nearest(place, store, allowed):
         if (radius is not None and distance > radius) or (limit is not None and len(local) >= limit):
             break
         result = reader.read(store.record(n), distance_mi=distance, approximate=approximate, location=(lat, lon), score=scores.get(n))
@@ -113,7 +111,7 @@ def find(catalog: Loaded, place: Place | None = None, filters: Filters = Filters
     far: list[Result] = []
     if remote:
         shown = {r.service.id for r in local}
-        found = store.records(n for n in store.remote(tags, place.areas) if allowed is None or n in allowed)
+        found = store.records(n for n in store.remote(place.areas) if allowed is None or n in allowed)
         # A statewide line reaches the place more surely than a national one: narrowest coverage first.
         reach = sorted((place.region not in s.coverage, s.id, n) for n, s in found.items() if s.id not in shown)
         far = reader.read_all((found[n] for _, _, n in reach), {found[n].id: scores[n] for _, _, n in reach if n in scores})
@@ -124,8 +122,7 @@ def find(catalog: Loaded, place: Place | None = None, filters: Filters = Filters
     return Answer(tuple(local + far), len(local), tuple(notes))
 
 
-def _nearest(place: Place, store: Store, tags: list[str], allowed: set[int] | None
-             ) -> Iterator[tuple[float, str, int, float, float, bool]]:
+def _nearest(place: Place, store: Store, allowed: set[int] | None) -> Iterator[tuple[float, str, int, float, float, bool]]:
     """(distance, id, number, lat, lon, approximate) of the located candidates, nearest first, ties by id.
 
     The services within a box of w degrees around the place are read; every service outside it is
@@ -138,7 +135,7 @@ def _nearest(place: Place, store: Store, tags: list[str], allowed: set[int] | No
     while True:
         south, north = max(-90.0, place.lat - width), min(90.0, place.lat + width)
         boxes = _longitudes(place, width)
-        for n, record_id, lat, lon, approximate in store.in_box(south, north, boxes, tags):
+        for n, record_id, lat, lon, approximate in store.in_box(south, north, boxes):
             if n not in seen and (allowed is None or n in allowed):
                 seen.add(n)
                 heapq.heappush(heap, (miles(place.lat, place.lon, lat, lon), record_id, n, lat, lon, bool(approximate)))
@@ -174,7 +171,7 @@ def _longitudes(place: Place, width: float) -> list[tuple[float, float]]:
     return [(west, east)]
 
 
-def _anywhere(store: Store, tags: list[str], ordered: list[int] | None, scores: dict[int, float],
+def _anywhere(store: Store, allowed: set[int] | None, ordered: list[int] | None, scores: dict[int, float],
               lines: list[tuple[int, Service]], remote: bool, reader: _Reader, limit: int | None) -> Answer:
     """Without a place: sites (best score, then id) up to the limit, then every remote service with no location."""
     line_numbers = {n for n, _ in lines}
@@ -183,7 +180,7 @@ def _anywhere(store: Store, tags: list[str], ordered: list[int] | None, scores: 
         order = sorted((n for n in ordered if n not in line_numbers), key=lambda n: (-scores.get(n, 0.0), ids[n]))
         sites: Iterable[int] = order
     else:
-        sites = (n for n in store.services_by_id(tags) if n not in line_numbers)
+        sites = (n for n in store.services_by_id() if n not in line_numbers and (allowed is None or n in allowed))
     local: list[Result] = []
     for n in sites:
         if limit is not None and len(local) >= limit:

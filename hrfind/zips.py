@@ -1,9 +1,10 @@
 """The compact ZIP code table: every located US ZIP's centroid, city, state and time zone.
 
-It is made from the `zipcodes` package, which takes a few tenths of a second to load. A wheel
-carries the table already compiled (`hrfind/zips.msgpack`, made by the build hook); a checkout
-builds it once and keeps it in the cache folder, keyed by the zipcodes version. Geocoding
-(`hrfind.geo`) and time zones (`hrfind.hours`) both read it here.
+It is made from the `zipcodes` package, which takes a few tenths of a second to load, into a
+small SQLite file that a lookup reads a few pages of. A wheel carries it already compiled
+(`hrfind/zips.sqlite`, made by the build hook); a checkout builds it once and keeps it in the
+cache folder, keyed by the zipcodes version. Geocoding (`hrfind.geo`) and time zones
+(`hrfind.hours`) both read it here.
 """
 
 from __future__ import annotations
@@ -11,18 +12,18 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
-from typing import NamedTuple, Optional
+from typing import NamedTuple
 
-import msgspec
-
-# Bump when ZipData changes shape or meaning: the cached ZIP table is then built again.
-FORMAT = 1
-PACKAGED = Path(__file__).with_name("zips.msgpack")
+# Bump when the table changes shape or meaning: the cached one is then built again.
+FORMAT = 2
+PACKAGED = Path(__file__).with_name("zips.sqlite")
 _ZIP = re.compile(r"([0-9]{5})(?:-[0-9]{4})?")
 # zipcodes stores a few non-zone words (a town name) in its timezone field; an IANA name has a slash.
 _ZONE = re.compile(r"[A-Z][A-Za-z_]+(?:/[A-Za-z_+-]+)+")
+_COLUMNS = "code, city, state, lat, lon, zone, standard"
 
 
 class ZipInfo(NamedTuple):
@@ -33,24 +34,6 @@ class ZipInfo(NamedTuple):
     lon: float
     timezone: str | None
     standard: bool  # an active STANDARD ZIP: a delivery area, not a PO box or a single building
-
-
-class ZipData(msgspec.Struct, array_like=True):
-    """Every located ZIP of the `zipcodes` package as flat columns, in its order: what geocoding needs."""
-
-    codes: list[str]
-    cities: list[str]
-    states: list[str]
-    lats: list[float]
-    lons: list[float]
-    zones: list[Optional[str]]  # IANA names only; None where zipcodes has none or a non-zone word
-    standard: list[bool]
-    others: list[list[str]]  # the other city names each ZIP accepts for mail
-
-
-class Stored(msgspec.Struct, array_like=True):
-    key: str  # what the table was made from: see key()
-    data: ZipData
 
 
 def info_of(row: dict) -> ZipInfo | None:
@@ -87,18 +70,27 @@ def no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def build() -> ZipData:
-    """Read the whole zipcodes table (a few tenths of a second) into columns."""
+def build(path: Path, made_from: str) -> None:
+    """Write the table of the installed zipcodes package to a new SQLite file at `path` (the same rows make the same bytes)."""
     import zipcodes
 
-    columns: tuple[list, ...] = ([], [], [], [], [], [], [], [])
-    with no_gc():
-        for row in zipcodes.list_all():
-            info = info_of(row)
-            if info is not None:
-                for column, value in zip(columns, (*info[:6], info.standard, list(row.get("acceptable_cities", ())))):
-                    column.append(value)
-    return ZipData(*columns)
+    connection = sqlite3.connect(path)
+    try:
+        connection.executescript("""
+            PRAGMA journal_mode = OFF;
+            CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
+            CREATE TABLE zip(n INTEGER PRIMARY KEY, code TEXT UNIQUE, city TEXT, state TEXT, lat REAL, lon REAL,
+                             zone TEXT, standard INT, others TEXT);
+            CREATE INDEX zip_state ON zip(state);
+            CREATE INDEX zip_lat ON zip(lat);
+        """)
+        with connection:
+            connection.execute("INSERT INTO meta VALUES ('key', ?)", (made_from,))
+            connection.executemany("INSERT INTO zip VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?)", (
+                (*info, "\n".join(row.get("acceptable_cities") or ())) for row in zipcodes.list_all()
+                if (info := info_of(row)) is not None))
+    finally:
+        connection.close()
 
 
 def key() -> str:
@@ -108,72 +100,86 @@ def key() -> str:
     return f"zipcodes {zipcodes.__version__}/{FORMAT}"
 
 
-def encode(data: ZipData, made_from: str) -> bytes:
-    return msgspec.msgpack.encode(Stored(made_from, data))
+def _open(path: Path, made_from: str | None) -> sqlite3.Connection | None:
+    """The table at `path` if it is whole (and made from `made_from`, when given)."""
+    from hrfind.store import db
 
-
-def _decode(raw: bytes | None, wanted: str | None) -> ZipData | None:
-    """The table in `raw` if it is whole (and made from `wanted`, when given)."""
-    if raw is None:
-        return None
     try:
-        stored = msgspec.msgpack.decode(raw, type=Stored)
-    except (msgspec.DecodeError, msgspec.ValidationError):
+        connection = db.open_read_only(path, immutable=made_from is None)
+        found = connection.execute("SELECT value FROM meta WHERE key = 'key'").fetchone()
+        connection.execute("SELECT count(*) FROM zip").fetchone()
+    except sqlite3.Error:
         return None
-    columns = [len(column) for column in msgspec.structs.astuple(stored.data)]
-    if (wanted is not None and stored.key != wanted) or len(set(columns)) != 1:
+    if found is None or (made_from is not None and found[0] != made_from):
+        connection.close()
         return None
-    return stored.data
+    return connection
 
 
-def _load() -> ZipData:
+def _load() -> sqlite3.Connection:
     """The packaged table; else the one in the cache folder; else built from zipcodes and kept there."""
-    try:
-        packaged = _decode(PACKAGED.read_bytes(), None)
-    except OSError:
-        packaged = None
-    if packaged is not None:
-        return packaged
+    if PACKAGED.is_file():
+        packaged = _open(PACKAGED, None)
+        if packaged is not None:
+            return packaged
     from hrfind.store import files
 
-    path, made_from = files.folder() / "zips.msgpack", key()
-    cached = _decode(files.read(path), made_from)
+    root = files.folder()
+    path, made_from = root / "zips.sqlite", key()
+    cached = _open(path, made_from) if files.trusted(path) else None
     if cached is not None:
         return cached
-    data = build()
-    files.write(path, encode(data, made_from))
-    return data
+    if files.ready(root):
+        try:
+            with files.new_file(path) as temp:
+                build(temp, made_from)
+            kept = _open(path, made_from)
+            if kept is not None:
+                return kept
+        except (OSError, sqlite3.Error):
+            pass
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as scratch:  # no cache folder: built for this process alone
+        build(Path(scratch) / "zips.sqlite", made_from)
+        source = sqlite3.connect(Path(scratch) / "zips.sqlite")
+        memory = sqlite3.connect(":memory:", check_same_thread=False)
+        source.backup(memory)
+        source.close()
+    return memory
 
 
 class Table:
-    """ZIP lookups over the compact table, read on first use."""
+    """ZIP lookups over the compact table, opened on first use."""
 
     def __init__(self) -> None:
-        self._data: ZipData | None = None
-        self._where: dict[str, int] | None = None
-        self._read: dict[str, ZipInfo] = {}
+        self._connection: sqlite3.Connection | None = None
+        self._read: dict[str, ZipInfo | None] = {}
 
-    @property
-    def data(self) -> ZipData:
-        if self._data is None:
-            with no_gc():
-                self._data = _load()
-        return self._data
-
-    def at(self, n: int) -> ZipInfo:
-        d = self.data
-        return ZipInfo(d.codes[n], d.cities[n], d.states[n], d.lats[n], d.lons[n], d.zones[n], d.standard[n])
+    def _rows(self, sql: str, args: tuple = ()) -> list[tuple]:
+        if self._connection is None:
+            self._connection = _load()
+        return self._connection.execute(sql, args).fetchall()
 
     def get(self, code: str) -> ZipInfo | None:
-        info = self._read.get(code)
-        if info is None:
-            if self._where is None:
-                self._where = {c: n for n, c in enumerate(self.data.codes)}
-            n = self._where.get(code)
-            if n is None:
-                return None
-            info = self._read[code] = self.at(n)
-        return info
+        if code not in self._read:
+            found = self._rows(f"SELECT {_COLUMNS} FROM zip WHERE code = ?", (code,))
+            self._read[code] = _info(found[0]) if found else None
+        return self._read[code]
+
+    def within(self, south: float, north: float) -> list[ZipInfo]:
+        """The ZIPs with latitudes in a band."""
+        return [_info(row) for row in self._rows(f"SELECT {_COLUMNS} FROM zip WHERE lat BETWEEN ? AND ? ORDER BY n", (south, north))]
+
+    def each(self, state: str | None) -> Iterator[tuple[ZipInfo, list[str]]]:
+        """Every ZIP of a state (or all of them) in the table's order, with the other city names it accepts for mail."""
+        where, args = ("WHERE state = ?", (state,)) if state is not None else ("", ())
+        for row in self._rows(f"SELECT {_COLUMNS}, others FROM zip {where} ORDER BY n", args):
+            yield _info(row[:7]), row[7].split("\n") if row[7] else []
+
+
+def _info(row: tuple) -> ZipInfo:
+    return ZipInfo(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]))
 
 
 TABLE = Table()

@@ -227,17 +227,17 @@ def count_builds(monkeypatch) -> list[int]:
     built: list[int] = []
     real = zips.build
 
-    def build():
+    def build(path, made_from):
         built.append(1)
-        return real()
+        return real(path, made_from)
 
     monkeypatch.setattr(zips, "build", build)
-    monkeypatch.setattr(zips, "PACKAGED", Path("/nonexistent/zips.msgpack"))  # as in a checkout
+    monkeypatch.setattr(zips, "PACKAGED", Path("/nonexistent/zips.sqlite"))  # as in a checkout
     return built
 
 
 def zip_table(home):
-    return home / "cache" / "hrfind" / "zips.msgpack"
+    return home / "cache" / "hrfind" / "zips.sqlite"
 
 
 def test_zip_table_answers_as_zipcodes_does(fresh_zips):

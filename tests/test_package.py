@@ -44,14 +44,14 @@ def test_wheel_holds_package_data_and_entry_point(wheel):
     assert data == bundled
     entry_points = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
     assert "hrfind = hrfind.cli:main" in entry_points
-    assert {"hrfind/bundled.sqlite", "hrfind/zips.msgpack"} <= set(names)  # compiled by the build hook
+    assert {"hrfind/bundled.sqlite", "hrfind/zips.sqlite"} <= set(names)  # compiled by the build hook
 
 
 def test_the_compiled_files_are_reproducible(wheel, tmp_path):
     subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(tmp_path), str(ROOT)],
                    check=True, capture_output=True, timeout=300)
     (again,) = tmp_path.glob("hrfind-*.whl")
-    for name in ("hrfind/bundled.sqlite", "hrfind/zips.msgpack"):
+    for name in ("hrfind/bundled.sqlite", "hrfind/zips.sqlite"):
         assert zipfile.ZipFile(wheel).read(name) == zipfile.ZipFile(again).read(name), name
 
 

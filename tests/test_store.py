@@ -371,3 +371,14 @@ def test_the_packaged_store_answers_as_the_data_files_do(tmp_path, monkeypatch, 
     assert cli("overdose", "--plain").exit_code == 0
     assert not (isolated / "cache").exists()  # nothing compiled, nothing written
     assert catalog.load(catalog.layers([SAMPLE], env={})).cache.state == "rebuilt"  # other layers: a store of their own
+
+
+def test_files_read_in_worker_processes_compile_to_the_same_store(tmp_path, monkeypatch):
+    for n in range(4):
+        write(tmp_path / "d" / f"{n}.toml", strategy(f"tip-{n}", f"Tip {n}") + '\n[[service]]\n'
+              f'id = "svc-{n}"\nname = "Van {n}"\noffers = ["naloxone", "nowhere"]\nlat = 39.{n}\nlon = -76.6\n')
+    inline = load(SAMPLE, tmp_path / "d", use_cache=False)
+    monkeypatch.setattr(build, "PARALLEL_BYTES", 0)
+    parallel = load(SAMPLE, tmp_path / "d", use_cache=False)
+    same(parallel, inline)
+    assert answers(parallel) == answers(inline)

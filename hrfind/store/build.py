@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -45,6 +46,14 @@ class Part(NamedTuple):
     files: list[File]
 
 
+class Parsed(NamedTuple):
+    """A data file read and checked, its records encoded: what a worker process hands back."""
+
+    records: list[tuple[str, str, str, bytes]]  # kind, id, origin, sealed msgpack
+    links: list[tuple[int, str, int, str]]  # record's place in the file, field, place in the field, target id
+    problems: list[Problem]
+
+
 class Override(NamedTuple):
     id: str
     kind: str
@@ -71,8 +80,10 @@ def compile_into(connection: sqlite3.Connection, have: frozenset[str], parts: Se
     if old is not None:
         writer.attach(old)
     connection.execute("BEGIN")
-    todo = sum(f.size for part in parts if part.exists for f in part.files if writer.reusable(f) is None)
+    unread = [f for part in parts if part.exists for f in part.files if writer.reusable(f) is None]
+    todo = sum(f.size for f in unread)
     done = 0
+    parsed = _parsed(read, unread, todo)
     for part in parts:
         writer.problems.extend(part.problems)
         if not part.exists:
@@ -84,8 +95,7 @@ def compile_into(connection: sqlite3.Connection, have: frozenset[str], parts: Se
             if reused is not None:
                 entries = writer.copy(reused)
             else:
-                records, problems = read(file.path, file.origin)
-                entries = writer.add(file, records, problems)
+                entries = writer.add(file, next(parsed))
                 done += file.size
                 if progress is not None:
                     progress(done, todo)
@@ -107,6 +117,43 @@ def memory_store(records: Iterable[Record]) -> db.Store:
     connection = sqlite3.connect(":memory:", check_same_thread=False)
     compile_into(connection, db.features(), [part], b"", datetime.date.today(), lambda path, origin: (listed, []), links=False)
     return db.Store(connection, db.features())
+
+
+# Below this much to read, a worker process costs more than it saves.
+PARALLEL_BYTES = 4 * 1024 * 1024
+AHEAD = 3  # files read ahead of the writer: bounds the memory the workers' results hold
+
+
+def parse(read: Reader, path: Path, origin: str) -> Parsed:
+    """Read, check and encode one data file."""
+    records, problems = read(path, origin)
+    encoder = msgspec.msgpack.Encoder()
+    links = [(i, field, at, target) for i, record in enumerate(records) for field in ("related", "offers")
+             for at, target in enumerate(getattr(record, field, ()))]
+    return Parsed([(kind_of(r), r.id, r.origin, db.seal(encoder.encode(r))) for r in records], links, problems)
+
+
+def _parsed(read: Reader, unread: list[File], todo: int) -> Iterator[Parsed]:
+    """Each file parsed, in order: in worker processes for a large directory, so that reading TOML (the
+    slowest part) runs on the other cores while this process writes the store."""
+    import os
+
+    if todo < PARALLEL_BYTES or (os.cpu_count() or 1) < 2 or len(unread) < 2:
+        yield from (parse(read, f.path, f.origin) for f in unread)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(max_workers=min(4, os.cpu_count() or 2), mp_context=context) as pool:
+        pending = [pool.submit(parse, read, f.path, f.origin) for f in unread[:AHEAD]]
+        for n in range(len(unread)):
+            if n + AHEAD < len(unread):
+                following = unread[n + AHEAD]
+                pending.append(pool.submit(parse, read, following.path, following.origin))
+            yield pending[n].result()
+            pending[n] = None  # type: ignore[call-overload]  # let its result go
 
 
 class _Writer:
@@ -151,25 +198,21 @@ class _Writer:
         self.problems.extend(msgspec.msgpack.decode(db.unseal(problems), type=list[Problem]))
         return execute("SELECT id, kind, rid, origin FROM entry WHERE segment = ? ORDER BY id", (segment,)).fetchall()
 
-    def add(self, file: File, records: list[Record], problems: list[Problem]) -> list[tuple[int, str, str, str]]:
+    def add(self, file: File, parsed: Parsed) -> list[tuple[int, str, str, str]]:
         """Write a file just read: its key, problems and records."""
         self.segments += 1
-        checked = self.today.isoformat() if problems else None
+        checked = self.today.isoformat() if parsed.problems else None
         self.connection.execute("INSERT INTO segment VALUES (?, ?, ?, ?, ?, ?)",
                                 (self.segments, str(file.path) if file.key else None, file.origin, file.key, checked,
-                                 db.seal(msgspec.msgpack.encode(problems))))
-        self.problems.extend(problems)
-        entries, rows, links = [], [], []
-        for record in records:
-            self.entries += 1
-            kind = kind_of(record)
-            rows.append((self.entries, self.segments, kind, record.id, record.origin, db.seal(self.encoder.encode(record))))
-            entries.append((self.entries, kind, record.id, record.origin))
-            for field in ("related", "offers"):
-                links.extend((self.entries, field, i, target) for i, target in enumerate(getattr(record, field, ())))
-        self.connection.executemany("INSERT INTO entry VALUES (?, ?, ?, ?, ?, ?)", rows)
-        self.connection.executemany("INSERT INTO link VALUES (?, ?, ?, ?)", links)
-        return entries
+                                 db.seal(msgspec.msgpack.encode(parsed.problems))))
+        self.problems.extend(parsed.problems)
+        first = self.entries + 1
+        self.entries += len(parsed.records)
+        self.connection.executemany("INSERT INTO entry VALUES (?, ?, ?, ?, ?, ?)",
+                                    ((first + i, self.segments, *record) for i, record in enumerate(parsed.records)))
+        self.connection.executemany("INSERT INTO link VALUES (?, ?, ?, ?)",
+                                    ((first + i, field, at, target) for i, field, at, target in parsed.links))
+        return [(first + i, kind, record_id, origin) for i, (kind, record_id, origin, _) in enumerate(parsed.records)]
 
     def merge(self, entry: int, kind: str, record_id: str, origin: str, in_layer: dict[tuple[str, str], str]) -> bool:
         """Add a record, replacing one of an earlier layer; False when it had to be skipped."""
@@ -205,7 +248,8 @@ class _Writer:
         if links:
             self._check_links()
         oldest = _Index(self.connection).write()
-        meta = {"key": key, "checked": self.today if self.problems else None, "counts": self.counts,
+        totals = dict(self.connection.execute("SELECT kind, count(*) FROM record GROUP BY kind").fetchall())
+        meta = {"key": key, "checked": self.today if self.problems else None, "counts": self.counts, "totals": totals,
                 "overrides": self.overrides, "problems": self.problems, "oldest": oldest}
         self.connection.executemany("INSERT INTO meta VALUES (?, ?)",
                                     ((name, db.seal(msgspec.msgpack.encode(value))) for name, value in meta.items()))
@@ -246,8 +290,9 @@ class _Index:
         self.words: set[str] = set()
         self.offers: dict[str, Offer] = {}
         self.groups: set[str] = set()
+        self.members: dict[str, array] = {}  # tag -> record numbers, kept whole in `grp` too
         self.emergency: list[int] = []
-        self.rows: dict[str, list[tuple]] = {"tag": [], "site": [], "site_rt": [], "phrase": [], "fts": [], "posting": []}
+        self.rows: dict[str, list[tuple]] = {"site": [], "site_rt": [], "phrase": [], "fts": [], "posting": []}
 
     def write(self) -> tuple[datetime.date | None, datetime.date | None]:
         """Index every merged record; the oldest `reviewed` and `verified` dates, which `info` shows."""
@@ -264,9 +309,12 @@ class _Index:
                 reviewed.append(record.reviewed)
             elif kind == "service" and record.verified:
                 verified.append(record.verified)
-            if len(self.rows["tag"]) >= BATCH:
+            if len(self.rows["site"]) + len(self.rows["fts"]) >= BATCH:
                 self._flush()
         self._flush()
+        self.connection.executemany("INSERT INTO grp VALUES (?, ?)", ((tag, db.seal(db.pack(numbers)))
+                                                                      for tag, numbers in sorted(self.members.items())))
+        self.members.clear()
         self._groups()
         self.connection.executemany("INSERT INTO word VALUES (?, ?)", ((w, len(w)) for w in sorted(self.words)))
         self.connection.execute("INSERT INTO meta VALUES ('emergency', ?)", (db.seal(msgspec.msgpack.encode(self.emergency)),))
@@ -282,7 +330,10 @@ class _Index:
                 tags.append(f"cost:{record.cost}")
             self._site(n, record)
         for tag in dict.fromkeys(tags):
-            self.rows["tag"].append((tag, n))
+            found = self.members.get(tag)
+            if found is None:
+                found = self.members[tag] = array("I")
+            found.append(n)
             if tag.startswith(("kind:", "access:", "offer:")):
                 self.groups.add(tag)
         columns = fields.columns(record)
@@ -309,7 +360,7 @@ class _Index:
             self.rows["site_rt"].append((n, lat, lat, lon, lon))
 
     def _flush(self) -> None:
-        statements = {"tag": "INSERT OR IGNORE INTO tag VALUES (?, ?)", "site": "INSERT INTO site VALUES (?, ?, ?, ?, ?)",
+        statements = {"site": "INSERT INTO site VALUES (?, ?, ?, ?, ?)",
                       "site_rt": "INSERT INTO site_rt VALUES (?, ?, ?, ?, ?)", "phrase": "INSERT OR IGNORE INTO phrase VALUES (?, ?)",
                       "fts": "INSERT INTO fts(rowid, title, alias, summary, body, steps) VALUES (?, ?, ?, ?, ?, ?)",
                       "posting": "INSERT INTO posting VALUES (?, ?, ?)"}

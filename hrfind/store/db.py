@@ -6,7 +6,8 @@ One SQLite file holds what a set of data layers compiles to (see `hrfind.store.b
   that a file that did not change is not read again;
 - `record`: the merged catalog, numbered `n` in the order records were first met, with the
   position `pos` of each in its kind's listing;
-- `tag` (kind, offers, access, languages, cost), `site` and `site_rt` (an R*Tree of locations)
+- `grp`: the records of each tag (kind, offers, access, languages, cost, coverage) as one blob;
+  `site` and `site_rt` (an R*Tree of locations)
   for the services query; `fts` (FTS5 over folded words, one column per field weight), `word`
   (the vocabulary), `group_word` and `phrase` for search;
 - `meta`: the key the store was compiled from, counts, overrides and problems.
@@ -21,7 +22,9 @@ from __future__ import annotations
 
 import functools
 import sqlite3
+import sys
 import zlib
+from array import array
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Protocol
@@ -67,8 +70,10 @@ def schema(have: frozenset[str]) -> str:
         CREATE TABLE record(n INTEGER PRIMARY KEY, kind TEXT, pos INT, id TEXT, entry INT, body BLOB);
         CREATE UNIQUE INDEX record_kind ON record(kind, pos);
         CREATE INDEX record_id ON record(id);
-        CREATE TABLE tag(tag TEXT, n INT, PRIMARY KEY (tag, n)) WITHOUT ROWID;
+        CREATE TABLE grp(tag TEXT PRIMARY KEY, members BLOB) WITHOUT ROWID;
         CREATE TABLE site(n INTEGER PRIMARY KEY, lat REAL, lon REAL, approximate INT, remote INT);
+        CREATE INDEX site_unlocated ON site(n) WHERE lat IS NULL;
+        CREATE INDEX site_remote ON site(n) WHERE remote;
         {sites}
         CREATE TABLE word(word TEXT PRIMARY KEY, length INT) WITHOUT ROWID;
         CREATE INDEX word_length ON word(length);
@@ -88,6 +93,22 @@ def unseal(blob: bytes) -> memoryview:
     if len(view) < 4 or int.from_bytes(view[:4], "little") != zlib.crc32(view[4:]):
         raise StoreDamaged("a record in the store is damaged")
     return view[4:]
+
+
+def pack(numbers: Iterable[int]) -> bytes:
+    """Record numbers as little-endian 32-bit integers, the same bytes on every host."""
+    found = array("I", numbers)
+    if sys.byteorder == "big":
+        found.byteswap()
+    return found.tobytes()
+
+
+def unpack(data: bytes | memoryview) -> array:
+    found = array("I")
+    found.frombytes(data)
+    if sys.byteorder == "big":
+        found.byteswap()
+    return found
 
 
 def open_read_only(path: Path, immutable: bool = False) -> sqlite3.Connection:
@@ -191,15 +212,17 @@ class Store:
         return dict(self.rows(f"SELECT n, id FROM record WHERE kind IN ({','.join('?' * len(kinds))})", tuple(kinds)))
 
     def count(self, kind: str) -> int:
-        return self.column("SELECT count(*) FROM record WHERE kind = ?", (kind,))[0]
+        return (self.meta("totals", dict[str, int]) or {}).get(kind, 0)
 
     def tagged(self, tag: str) -> set[int]:
-        return set(self.column("SELECT n FROM tag WHERE tag = ?", (tag,)))
+        """Numbers of the records that carry a tag, read whole from one row."""
+        found = self.column("SELECT members FROM grp WHERE tag = ?", (tag,))
+        return set(unpack(unseal(found[0]))) if found else set()
 
     def all_tagged(self, tags: Collection[str]) -> set[int]:
         """Numbers of the records that carry every one of the tags."""
-        sql = " INTERSECT ".join("SELECT n FROM tag WHERE tag = ?" for _ in tags)
-        return set(self.column(sql, tuple(tags)))
+        found = sorted((self.tagged(tag) for tag in tags), key=len)
+        return found[0].intersection(*found[1:]) if found else set()
 
     # --- search ----------------------------------------------------------------------------
 
@@ -248,11 +271,9 @@ class Store:
                 found[n] = None if lat is None else (lat, lon, bool(approximate))
         return found
 
-    def in_box(self, south: float, north: float, boxes: list[tuple[float, float]], tags: Collection[str] = ()
-               ) -> list[tuple[int, str, float, float, int]]:
-        """(n, id, lat, lon, approximate) of the located services with the tags, within latitudes and longitude ranges."""
+    def in_box(self, south: float, north: float, boxes: list[tuple[float, float]]) -> list[tuple[int, str, float, float, int]]:
+        """(n, id, lat, lon, approximate) of the located services within latitudes and any of the longitude ranges."""
         found = []
-        where, args = _tagged(tags, "s.n")
         for west, east in boxes:
             if "rtree" in self.features:
                 sql = ("SELECT s.n, r.id, s.lat, s.lon, s.approximate FROM site_rt b JOIN site s ON s.n = b.n JOIN record r ON r.n = s.n "
@@ -260,31 +281,20 @@ class Store:
             else:
                 sql = ("SELECT s.n, r.id, s.lat, s.lon, s.approximate FROM site s JOIN record r ON r.n = s.n "
                        "WHERE s.lat BETWEEN ? AND ? AND s.lon BETWEEN ? AND ?")
-            found += self.rows(sql + where, (south, north, west, east, *args))
+            found += self.rows(sql, (south, north, west, east))
         return found
 
-    def unlocated(self, tags: Collection[str] = ()) -> list[int]:
-        """Services with the tags and no location."""
-        where, args = _tagged(tags, "s.n")
-        return self.column(f"SELECT s.n FROM site s WHERE s.lat IS NULL{where} ORDER BY s.n", args)
+    def unlocated(self) -> list[tuple[int, bool]]:
+        """(n, remote) of the services with no location."""
+        return [(n, bool(remote)) for n, remote in self.rows("SELECT n, remote FROM site WHERE lat IS NULL ORDER BY n")]
 
-    def remote(self, tags: Collection[str], areas: Collection[str]) -> list[int]:
-        """Remote services with the tags whose coverage includes one of the areas."""
-        where, args = _tagged(tags, "s.n")
-        reach = " OR ".join("t.tag = ?" for _ in areas) or "0"
-        sql = (f"SELECT s.n FROM site s WHERE s.remote{where} AND EXISTS "
-               f"(SELECT 1 FROM tag t WHERE ({reach}) AND t.n = s.n) ORDER BY s.n")
-        return self.column(sql, (*args, *(f"coverage:{area}" for area in areas)))
+    def remote(self, areas: Collection[str]) -> list[int]:
+        """Remote services whose coverage includes one of the areas."""
+        return sorted(set().union(*(self.tagged(f"coverage:{area}") for area in areas)))
 
-    def services_by_id(self, tags: Collection[str] = ()) -> Iterator[int]:
-        """Services with the tags, by id."""
-        where, args = _tagged(tags, "r.n")
-        return (row[0] for row in self.stream(f"SELECT r.n FROM record r WHERE r.kind = 'service'{where} ORDER BY r.id", args))
-
-
-def _tagged(tags: Collection[str], number: str) -> tuple[str, tuple[str, ...]]:
-    """A condition that the record `number` carries every tag, and its arguments."""
-    return "".join(f" AND EXISTS (SELECT 1 FROM tag WHERE tag = ? AND n = {number})" for _ in tags), tuple(tags)
+    def services_by_id(self) -> Iterator[int]:
+        """Every service, by id."""
+        return (row[0] for row in self.stream("SELECT n FROM record WHERE kind = 'service' ORDER BY id"))
 
 
 class Loaded(Protocol):

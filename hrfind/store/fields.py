@@ -5,6 +5,7 @@ The store indexes these when it compiles; `hrfind.search` scores with the same w
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 
 from hrfind.model import Offer, Record, kind_of
@@ -29,11 +30,17 @@ def own_fields(record: Record) -> Iterable[tuple[float, str]]:
         yield STEPS, step
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def folded(text: str) -> tuple[str, ...]:
+    """The folded words of a text; a directory repeats many texts (summaries, offer names), folded once each."""
+    return tuple(words(text))
+
+
 def columns(record: Record) -> list[list[str]]:
     """The folded words of a record's own fields, one list for each column of the word index."""
     found: list[list[str]] = [[] for _ in COLUMN_WEIGHTS]
     for weight, text in own_fields(record):
-        found[COLUMN_WEIGHTS.index(weight)].extend(words(text))
+        found[COLUMN_WEIGHTS.index(weight)].extend(folded(text))
     return found
 
 
@@ -64,4 +71,4 @@ def group_fields(group: str, offers: Mapping[str, Offer]) -> Iterable[tuple[floa
 
 def phrases(record: Record) -> set[str]:
     """A record's title and aliases as folded phrases: a query that is one of them whole gets a bonus."""
-    return {" ".join(words(t)) for t in (record.title, *getattr(record, "aliases", ()))}
+    return {" ".join(folded(t)) for t in (record.title, *getattr(record, "aliases", ()))}
