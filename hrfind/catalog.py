@@ -238,11 +238,17 @@ def _parts(layer_list: list[Layer]) -> tuple[list[Layer], list[build.Part], bool
     return found, parts, settled
 
 
-def load(layer_list: list[Layer], progress: Progress | None = None, use_cache: bool = True) -> Catalog:
-    """Read every layer and merge its records: a later layer replaces a record with the same id."""
+def load(layer_list: list[Layer], progress: Progress | None = None, use_cache: bool = True,
+         store: Path | None = None) -> Catalog:
+    """Read every layer and merge its records: a later layer replaces a record with the same id.
+
+    `store` is a store compiled elsewhere (HRFIND_STORE, on a kiosk) to answer from as it is.
+    """
     found, parts, settled = _parts(layer_list)
     have = db.features()
     stamp = tag(have)
+    if store is not None:
+        return Catalog(_given(store, stamp, have), found, CacheUse(store, "given"))
     # Each layer, each file's key, what discovery reported, and (in the stamp) the version of hrfind.
     identity = [(layer.name, str(layer.path), os.path.abspath(layer.path), layer.offers_only) for layer in layer_list]
     key = msgspec.msgpack.encode([stamp, identity, [(p.exists, [str(x) for x in p.problems], [(str(f.path), f.key) for f in p.files])
@@ -312,6 +318,21 @@ def _packaged(have: frozenset[str]) -> db.Store | None:
     except (sqlite3.Error, StoreDamaged):
         pass
     return None
+
+
+def _given(path: Path, stamp: str, have: frozenset[str]) -> db.Store:
+    """A store named by HRFIND_STORE, opened read-only; UsageError unless this hrfind made it."""
+    hint = "Compile it again with this version of hrfind (see the README), or unset HRFIND_STORE."
+    if not path.is_file():
+        raise UsageError(f"HRFIND_STORE names {path}, which is not a file. {hint}")
+    try:
+        store = db.Store(db.open_read_only(path, immutable=True), have)
+        made = msgspec.msgpack.decode(store.meta("key") or b"")[0]
+    except (sqlite3.Error, StoreDamaged, msgspec.DecodeError, IndexError, KeyError, TypeError):
+        raise UsageError(f"HRFIND_STORE names {path}, which is not a store hrfind can read. {hint}") from None
+    if made != stamp:
+        raise UsageError(f"HRFIND_STORE names {path}, a store made by another version of hrfind. {hint}")
+    return store
 
 
 def _open(path: Path, have: frozenset[str]) -> db.Store | None:

@@ -110,7 +110,8 @@ class Run(msgspec.Struct):
 
         layers = catalog.layers([*self.options.data, *extra], self.options.no_bundled, self.env.environ)
         with self.progress("Reading data files") as progress:
-            loaded = catalog.load(layers, progress, use_cache=not self.bypass)
+            given = self.env.environ.get("HRFIND_STORE")
+            loaded = catalog.load(layers, progress, use_cache=not self.bypass, store=Path(given) if given and not self.bypass else None)
         if loaded.lacking and (loaded.cache is None or loaded.cache.state != "fresh"):
             self.note(f"this Python's SQLite has no {' or '.join(loaded.lacking)}; hrfind answers the same, more slowly.")
         self.report(loaded, strict=self.options.strict)

@@ -382,3 +382,31 @@ def test_files_read_in_worker_processes_compile_to_the_same_store(tmp_path, monk
     parallel = load(SAMPLE, tmp_path / "d", use_cache=False)
     same(parallel, inline)
     assert answers(parallel) == answers(inline)
+
+
+def test_a_kiosk_answers_from_a_store_copied_to_it(isolated, tmp_path, cli, monkeypatch):
+    data = write(tmp_path / "d" / "a.toml", strategy("kiosk-tip", "Kiosk van"))
+    assert cli("search", "kiosk", "--json", "--data", data.parent).exit_code == 0
+    (built,) = stores(isolated)
+    copied = tmp_path / "fleet" / "hrfind.sqlite"
+    copied.parent.mkdir()
+    shutil.copy(built, copied)
+    copied.chmod(0o400)
+    os.utime(data, ns=(1, 1))  # another host: the files' times and inodes differ
+    shutil.rmtree(isolated / "cache")
+    monkeypatch.setattr(catalog, "_save", lambda *args: pytest.fail("compiled although a store was given"))
+    env = {"HRFIND_STORE": str(copied)}
+    result = cli("search", "kiosk", "--json", "--data", data.parent, env=env)
+    assert result.exit_code == 0 and result.stderr == "" and json.loads(result.stdout)[0]["id"] == "kiosk-tip"
+    assert json.loads(cli("info", "--json", "--data", data.parent, env=env).stdout)["cache"]["state"] == "given"
+    assert not (isolated / "cache").exists()
+
+
+@pytest.mark.parametrize("content", [b"", b"not a database", None])
+def test_a_given_store_that_cannot_be_used_is_a_usage_error(tmp_path, cli, content):
+    given = tmp_path / "store.sqlite"
+    if content is not None:
+        given.write_bytes(content)
+    result = cli("search", "narcan", env={"HRFIND_STORE": str(given)})
+    assert result.exit_code == 2 and "HRFIND_STORE" in result.stderr and result.stdout == ""
+    assert cli("overdose", "--plain", env={"HRFIND_STORE": str(given)}).exit_code == 0

@@ -1,6 +1,7 @@
 """`hrfind import hsds` and `hrfind export`: Open Referral HSDS in, HSDS and the JSON formats out."""
 
 import enum
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -59,28 +60,39 @@ def export(
 
         if output is None or str(output) == "-":
             raise UsageError("An HSDS package is several files: give -o FOLDER, or -o FILE.zip.")
-        services = [s for s in catalog.services.values() if own(s)]
-        exported = export_hsds(services, catalog.offers, output)
+        exported = export_hsds((s for s in catalog.services.values() if own(s)), catalog.offers, output)
         for line in exported.lines():
             run.note(line)
-        return ExitStatus.OK if services else ExitStatus.NO_MATCH
+        return ExitStatus.OK if exported.counts["service"] else ExitStatus.NO_MATCH
+    counted = [0]
     if format is Format.geojson:
-        text, count = _geojson(catalog)
+        text, counted[0] = _geojson(catalog)
+        parts: Iterable[str] = [text]
     else:
         from hrfind import output as render
 
-        items = [render.Item(r) for r in catalog.records(("principle", "strategy", "service", "offer")) if own(r)]
-        renderer = {Format.json: render.json_array, Format.jsonl: render.json_lines, Format.csv: render.csv_text}[format]
-        text, count = renderer(items), len(items)
+        def items() -> Iterator[render.Item]:  # read from the store a record at a time, as they are written
+            counted[0] = 0
+            for kind in ("principle", "strategy", "service", "offer"):
+                for record in catalog.table(kind).values():
+                    if own(record):
+                        counted[0] += 1
+                        yield render.Item(record)
+
+        parts = {Format.json: lambda: render.json_array_parts(items()), Format.jsonl: lambda: render.json_lines_parts(items()),
+                 Format.csv: lambda: render.csv_parts(items)}[format]()
     if output is None or str(output) == "-":
-        run.env.stdout.write(text)
+        for part in parts:
+            run.env.stdout.write(part)
     else:
-        from hrfind.atomic import write_atomic
+        from hrfind.atomic import replacing
 
         _writable(output)
-        write_atomic(output, text)
-        run.note(f"exported {count} records to {output}")
-    return ExitStatus.OK if count else ExitStatus.NO_MATCH
+        with replacing(output, "w", encoding="utf-8", newline="") as file:
+            for part in parts:
+                file.write(part)
+        run.note(f"exported {counted[0]} records to {output}")
+    return ExitStatus.OK if counted[0] else ExitStatus.NO_MATCH
 
 
 def _writable(path: Path) -> None:
