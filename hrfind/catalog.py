@@ -128,9 +128,9 @@ class Catalog:
 
         # difflib's ratio is never above rapidfuzz's (matching blocks are a common subsequence), so
         # rapidfuzz's cut keeps every id difflib would, and difflib then ranks the few it left.
-        ids = list(dict.fromkeys(self.ids(KINDS)))
-        close = [found for found, _, _ in process.extract(record_id, ids, scorer=fuzz.ratio, score_cutoff=49, limit=None)]
-        return difflib.get_close_matches(record_id, close, n=n, cutoff=0.5)
+        ids = self.store.column("SELECT id FROM record")  # every id, read from its index alone
+        close = dict.fromkeys(found for found, _, _ in process.extract(record_id, ids, scorer=fuzz.ratio, score_cutoff=49, limit=None))
+        return difflib.get_close_matches(record_id, list(close), n=n, cutoff=0.5)
 
 
 def discover(path: Path, problems: list[Problem]) -> tuple[Path, ...]:

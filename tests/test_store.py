@@ -379,6 +379,7 @@ def test_files_read_in_worker_processes_compile_to_the_same_store(tmp_path, monk
               f'id = "svc-{n}"\nname = "Van {n}"\noffers = ["naloxone", "nowhere"]\nlat = 39.{n}\nlon = -76.6\n')
     inline = load(SAMPLE, tmp_path / "d", use_cache=False)
     monkeypatch.setattr(build, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(build, "PARALLEL_RECORDS", 0)
     parallel = load(SAMPLE, tmp_path / "d", use_cache=False)
     same(parallel, inline)
     assert answers(parallel) == answers(inline)

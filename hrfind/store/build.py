@@ -13,7 +13,7 @@ import sqlite3
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 import msgspec
 
@@ -24,9 +24,9 @@ from hrfind.text import words
 if TYPE_CHECKING:
     from hrfind.check import Problem
 
+T = TypeVar("T")
 Progress = Callable[[int, int], None]  # bytes compiled so far, bytes to compile
 Reader = Callable[[Path, str], "tuple[list[Record], list[Problem]]"]
-BATCH = 2000
 
 
 class File(NamedTuple):
@@ -83,7 +83,7 @@ def compile_into(connection: sqlite3.Connection, have: frozenset[str], parts: Se
     unread = [f for part in parts if part.exists for f in part.files if writer.reusable(f) is None]
     todo = sum(f.size for f in unread)
     done = 0
-    parsed = _parsed(read, unread, todo)
+    parsed = _pooled(parse, ((read, f.path, f.origin) for f in unread), todo >= PARALLEL_BYTES and len(unread) > 1)
     for part in parts:
         writer.problems.extend(part.problems)
         if not part.exists:
@@ -119,9 +119,10 @@ def memory_store(records: Iterable[Record]) -> db.Store:
     return db.Store(connection, db.features())
 
 
-# Below this much to read, a worker process costs more than it saves.
+# Below this much to read (or this many records to index), worker processes cost more than they save.
 PARALLEL_BYTES = 4 * 1024 * 1024
-AHEAD = 3  # files read ahead of the writer: bounds the memory the workers' results hold
+PARALLEL_RECORDS = 5000
+AHEAD = 3  # jobs ahead of the writer: bounds the memory the workers' results hold
 
 
 def parse(read: Reader, path: Path, origin: str) -> Parsed:
@@ -133,27 +134,35 @@ def parse(read: Reader, path: Path, origin: str) -> Parsed:
     return Parsed([(kind_of(r), r.id, r.origin, db.seal(encoder.encode(r))) for r in records], links, problems)
 
 
-def _parsed(read: Reader, unread: list[File], todo: int) -> Iterator[Parsed]:
-    """Each file parsed, in order: in worker processes for a large directory, so that reading TOML (the
-    slowest part) runs on the other cores while this process writes the store."""
+def _pooled(function: Callable[..., T], jobs: Iterable[tuple], parallel: bool) -> Iterator[T]:
+    """`function(*job)` for each job, in order: in worker processes when `parallel`, so that reading TOML
+    and folding words (the slowest parts) run on the other cores while this process writes the store."""
     import os
 
-    if todo < PARALLEL_BYTES or (os.cpu_count() or 1) < 2 or len(unread) < 2:
-        yield from (parse(read, f.path, f.origin) for f in unread)
+    if not parallel or (os.cpu_count() or 1) < 2:
+        yield from (function(*job) for job in jobs)
         return
+    import collections
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ProcessPoolExecutor(max_workers=min(4, os.cpu_count() or 2), mp_context=context) as pool:
-        pending = [pool.submit(parse, read, f.path, f.origin) for f in unread[:AHEAD]]
-        for n in range(len(unread)):
-            if n + AHEAD < len(unread):
-                following = unread[n + AHEAD]
-                pending.append(pool.submit(parse, read, following.path, following.origin))
-            yield pending[n].result()
-            pending[n] = None  # type: ignore[call-overload]  # let its result go
+    with ProcessPoolExecutor(max_workers=min(4, os.cpu_count() or 2), mp_context=context, initializer=_fresh) as pool:
+        pending: collections.deque = collections.deque()
+        for job in jobs:
+            pending.append(pool.submit(function, *job))
+            if len(pending) > AHEAD:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def _fresh() -> None:
+    """A worker process opens its own ZIP table: an SQLite connection is never shared across a fork."""
+    from hrfind import zips
+
+    zips.reset()
 
 
 class _Writer:
@@ -280,6 +289,61 @@ class _Writer:
             self.connection.execute("UPDATE record SET body = ? WHERE n = ?", (db.seal(self.encoder.encode(fixed)), n))
 
 
+class Derived(NamedTuple):
+    """What queries need of a batch of merged records, worked out from them alone (in a worker process, for
+    a large directory), as rows ready to insert."""
+
+    fts: list[tuple]  # (n, one text of folded words for each column of the word index)
+    posting: list[tuple[str, int, int]]  # (word, first column it is in, n): the word index without FTS5
+    site: list[tuple[int, float | None, float | None, bool, bool]]  # services: n, lat, lon, approximate, remote
+    phrase: list[tuple[str, int]]
+    members: dict[str, list[int]]  # tag -> numbers
+    words: set[str]
+    emergency: list[int]
+    oldest: dict[str, datetime.date]  # kind -> its oldest `reviewed` (strategies) or `verified` (services)
+    offers: list[Offer]  # offers are not indexed, but their names are the words of their groups
+
+
+def derive(batch: list[tuple[int, str, bytes]], fts: bool) -> Derived:
+    """Derive what queries need of a batch of (number, kind, sealed blob)."""
+    from hrfind.geo import service_location
+
+    found = Derived([], [], [], [], {}, set(), [], {}, [])
+    for n, kind, blob in batch:
+        record = db.decode(kind, blob)
+        if isinstance(record, Offer):
+            found.offers.append(record)
+            continue
+        tags = list(fields.groups(record))
+        date = getattr(record, "reviewed", None) if kind == "strategy" else getattr(record, "verified", None)
+        if date is not None and (kind not in found.oldest or date < found.oldest[kind]):
+            found.oldest[kind] = date
+        if isinstance(record, Service):
+            tags += [f"language:{code}" for code in record.languages]
+            if record.is_remote:
+                tags += [f"coverage:{code}" for code in record.coverage]
+            if record.cost is not None:
+                tags.append(f"cost:{record.cost}")
+            lat, lon, approximate = service_location(record) or (None, None, False)
+            found.site.append((n, lat, lon, approximate, record.is_remote))
+        for tag in dict.fromkeys(tags):
+            found.members.setdefault(tag, []).append(n)
+        columns = fields.columns(record)
+        best: dict[str, int] = {}
+        for column, words_in in enumerate(columns):
+            for word in words_in:
+                best.setdefault(word, column)
+        found.words.update(best)
+        if fts:
+            found.fts.append((n, *(" ".join(c) for c in columns)))
+        else:
+            found.posting.extend((word, column, n) for word, column in best.items())
+        found.phrase.extend((phrase, n) for phrase in sorted(fields.phrases(record)))
+        if getattr(record, "emergency", False):
+            found.emergency.append(n)
+    return found
+
+
 class _Index:
     """The last pass: tags, locations and the word index of the merged records."""
 
@@ -292,82 +356,44 @@ class _Index:
         self.groups: set[str] = set()
         self.members: dict[str, array] = {}  # tag -> record numbers, kept whole in `grp` too
         self.emergency: list[int] = []
-        self.rows: dict[str, list[tuple]] = {"site": [], "site_rt": [], "phrase": [], "fts": [], "posting": []}
 
     def write(self) -> tuple[datetime.date | None, datetime.date | None]:
         """Index every merged record; the oldest `reviewed` and `verified` dates, which `info` shows."""
-        reviewed: list[datetime.date] = []
-        verified: list[datetime.date] = []
-        store = db.Store(self.connection, frozenset())
-        for n, kind, blob in self.connection.execute(f"{db.Store._BODY} ORDER BY r.n"):
-            record = store.decode(kind, blob)
-            if kind == "offer":
-                self.offers[record.id] = record
-                continue
-            self._record(n, record, kind)
-            if kind == "strategy" and record.reviewed:
-                reviewed.append(record.reviewed)
-            elif kind == "service" and record.verified:
-                verified.append(record.verified)
-            if len(self.rows["site"]) + len(self.rows["fts"]) >= BATCH:
-                self._flush()
-        self._flush()
+        oldest: dict[str, datetime.date] = {}
+        total = self.connection.execute("SELECT count(*) FROM record").fetchone()[0]
+        cursor = self.connection.execute(f"{db.Store._BODY} ORDER BY r.n")
+        batches = iter(lambda: cursor.fetchmany(1000), [])
+        def insert(sql: str, rows: list[tuple]) -> None:
+            if rows:  # the table may not exist: fts without FTS5, posting with it
+                self.connection.executemany(sql, rows)
+
+        for d in _pooled(derive, ((rows, self.fts) for rows in batches), total >= PARALLEL_RECORDS):
+            insert("INSERT INTO fts(rowid, title, alias, summary, body, steps) VALUES (?, ?, ?, ?, ?, ?)", d.fts)
+            insert("INSERT INTO posting VALUES (?, ?, ?)", d.posting)
+            insert("INSERT INTO site VALUES (?, ?, ?, ?, ?)", d.site)
+            if self.rtree:
+                insert("INSERT INTO site_rt VALUES (?, ?, ?, ?, ?)", [(n, lat, lat, lon, lon) for n, lat, lon, _, _ in d.site if lat is not None])
+            insert("INSERT OR IGNORE INTO phrase VALUES (?, ?)", d.phrase)
+            for tag, numbers in d.members.items():
+                found = self.members.get(tag)
+                if found is None:
+                    found = self.members[tag] = array("I")
+                    if tag.startswith(("kind:", "access:", "offer:")):
+                        self.groups.add(tag)
+                found.extend(numbers)
+            self.words |= d.words
+            self.emergency += d.emergency
+            self.offers.update((offer.id, offer) for offer in d.offers)
+            for kind, date in d.oldest.items():
+                if kind not in oldest or date < oldest[kind]:
+                    oldest[kind] = date
         self.connection.executemany("INSERT INTO grp VALUES (?, ?)", ((tag, db.seal(db.pack(numbers)))
                                                                       for tag, numbers in sorted(self.members.items())))
         self.members.clear()
         self._groups()
         self.connection.executemany("INSERT INTO word VALUES (?, ?)", ((w, len(w)) for w in sorted(self.words)))
         self.connection.execute("INSERT INTO meta VALUES ('emergency', ?)", (db.seal(msgspec.msgpack.encode(self.emergency)),))
-        return min(reviewed, default=None), min(verified, default=None)
-
-    def _record(self, n: int, record: Record, kind: str) -> None:
-        tags = list(fields.groups(record))
-        if isinstance(record, Service):
-            tags += [f"language:{code}" for code in record.languages]
-            if record.is_remote:
-                tags += [f"coverage:{code}" for code in record.coverage]
-            if record.cost is not None:
-                tags.append(f"cost:{record.cost}")
-            self._site(n, record)
-        for tag in dict.fromkeys(tags):
-            found = self.members.get(tag)
-            if found is None:
-                found = self.members[tag] = array("I")
-            found.append(n)
-            if tag.startswith(("kind:", "access:", "offer:")):
-                self.groups.add(tag)
-        columns = fields.columns(record)
-        if self.fts:
-            self.rows["fts"].append((n, *(" ".join(column) for column in columns)))
-        best: dict[str, int] = {}
-        for column, found in enumerate(columns):
-            for word in found:
-                best.setdefault(word, column)
-        self.words.update(best)
-        if not self.fts:
-            self.rows["posting"].extend((word, column, n) for word, column in best.items())
-        self.rows["phrase"].extend((phrase, n) for phrase in sorted(fields.phrases(record)))
-        if getattr(record, "emergency", False):
-            self.emergency.append(n)
-
-    def _site(self, n: int, service: Service) -> None:
-        from hrfind.geo import service_location
-
-        point = service_location(service)
-        lat, lon, approximate = point if point else (None, None, False)
-        self.rows["site"].append((n, lat, lon, approximate, service.is_remote))
-        if point and self.rtree:
-            self.rows["site_rt"].append((n, lat, lat, lon, lon))
-
-    def _flush(self) -> None:
-        statements = {"site": "INSERT INTO site VALUES (?, ?, ?, ?, ?)",
-                      "site_rt": "INSERT INTO site_rt VALUES (?, ?, ?, ?, ?)", "phrase": "INSERT OR IGNORE INTO phrase VALUES (?, ?)",
-                      "fts": "INSERT INTO fts(rowid, title, alias, summary, body, steps) VALUES (?, ?, ?, ?, ?, ?)",
-                      "posting": "INSERT INTO posting VALUES (?, ?, ?)"}
-        for table, rows in self.rows.items():
-            if rows:
-                self.connection.executemany(statements[table], rows)
-                rows.clear()
+        return oldest.get("strategy"), oldest.get("service")
 
     def _groups(self) -> None:
         """The words of each group's names (kinds, access, offers), with the best weight each has there."""

@@ -111,6 +111,19 @@ def unpack(data: bytes | memoryview) -> array:
     return found
 
 
+@functools.cache
+def _decoder(kind: str) -> msgspec.msgpack.Decoder:
+    return msgspec.msgpack.Decoder(TYPES[kind])
+
+
+def decode(kind: str, blob: bytes) -> Record:
+    """A record from its sealed blob; StoreDamaged if the blob is not whole."""
+    try:
+        return _decoder(kind).decode(unseal(blob))
+    except (msgspec.DecodeError, msgspec.ValidationError, KeyError) as error:
+        raise StoreDamaged(str(error)) from error
+
+
 def open_read_only(path: Path, immutable: bool = False) -> sqlite3.Connection:
     """A connection that cannot write, to a database that must already exist (and, immutable, never changes)."""
     from urllib.parse import quote
@@ -127,7 +140,6 @@ class Store:
     def __init__(self, connection: sqlite3.Connection, have: frozenset[str]):
         self.connection = connection
         self.features = have
-        self._decoders: dict[str, msgspec.msgpack.Decoder] = {}
         self._read: dict[int, Record] = {}
         self._meta: dict[str, Any] = {}
 
@@ -158,13 +170,7 @@ class Store:
     # --- records ---------------------------------------------------------------------------
 
     def decode(self, kind: str, blob: bytes) -> Record:
-        decoder = self._decoders.get(kind)
-        if decoder is None:
-            decoder = self._decoders[kind] = msgspec.msgpack.Decoder(TYPES[kind])
-        try:
-            return decoder.decode(unseal(blob))
-        except (msgspec.DecodeError, msgspec.ValidationError, KeyError) as error:
-            raise StoreDamaged(str(error)) from error
+        return decode(kind, blob)
 
     _BODY = "SELECT r.n, r.kind, coalesce(r.body, e.body) FROM record r JOIN entry e ON e.id = r.entry"
 
