@@ -80,7 +80,8 @@ def installed(work: Path) -> tuple[list[str], dict[str, str]]:
     target = work / "site"
     zipfile.ZipFile(wheel).extractall(target)
     subprocess.run([PYTHON, "-m", "compileall", "-q", str(target)], check=True, stdout=subprocess.DEVNULL)
-    return [PYTHON, "-m", "hrfind"], {"PYTHONPATH": str(target)}
+    # -P: the folder a run starts in is not on the path, so a checkout's hrfind cannot stand in for the wheel's.
+    return [PYTHON, "-P", "-m", "hrfind"], {"PYTHONPATH": str(target)}
 
 
 def environment(home: Path, extra: dict[str, str]) -> dict[str, str]:
