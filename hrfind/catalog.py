@@ -110,6 +110,23 @@ class Catalog:
             n = self.store.number(record_id, ("offer",))
         return None if n is None else self.store.record(n)
 
+    def find(self, name: str) -> Record | None:
+        """A record by id in any case, else the record one of whose aliases it is ("narcan": naloxone); None if neither."""
+        found = self.get(name) or self.get(name.lower())
+        if found is not None:
+            return found
+        from hrfind.text import words
+
+        wanted = " ".join(name.casefold().split())
+        # An alias that matches folds to the same phrase as the name, so the store's phrases (titles
+        # and aliases, folded) name every record that can match: only those are read, in the order
+        # `get` reads kinds. Offers are not in the phrases, and are few.
+        candidates = self.store.listing_order(self.store.phrase(" ".join(words(name))))
+        for record in [*self.store.records(candidates).values(), *self.offers.values()]:
+            if any(" ".join(alias.casefold().split()) == wanted for alias in getattr(record, "aliases", ())):
+                return record
+        return None
+
     def records(self, kinds: Iterable[str] = ("principle", "strategy", "service")) -> list[Record]:
         return [record for kind in kinds for record in self.table(kind).values()]
 
@@ -117,7 +134,7 @@ class Catalog:
         return [record_id for kind in kinds for record_id in self.store.ids(kind)]
 
     def oldest(self) -> tuple[datetime.date | None, datetime.date | None]:
-        """The oldest `reviewed` of a strategy and `verified` of a service."""
+        """The oldest `reviewed` of a principle or strategy, and `verified` of a service."""
         return self.store.meta("oldest", tuple[Optional[datetime.date], Optional[datetime.date]])
 
     def closest_ids(self, record_id: str, n: int = 3) -> list[str]:

@@ -5,14 +5,16 @@ from typing import Annotated, Optional
 import typer
 
 from hrfind import __version__
-from hrfind.runner import App, Color, ColorOption, DataOption, Globals, NoBundledOption, StrictOption
+from hrfind.runner import (App, Color, ColorOption, DataOption, Globals, NoBundledOption, NoPagerOption, QuietOption,
+                           StrictOption)
 
 SHORT_HELP = """\
 hrfind: offline harm-reduction knowledge and services.
 
-  hrfind overdose                      what to do right now
+  hrfind overdose                      what to do right now (or: hrfind od, hrfind 911)
   hrfind search narcan                 find knowledge, services and principles
   hrfind show naloxone                 everything about one record
+  hrfind card naloxone --sms           a short card to text or print
   hrfind services --near 21201 --offers naloxone --open-now
   hrfind principles | strategies | offers
   hrfind import hsds ./211-export -o local.toml    then: hrfind --data local.toml ...
@@ -25,21 +27,61 @@ Add --json, --jsonl or --plain for scripts. `hrfind --help` lists every command 
 # Each command's module, in the order `hrfind --help` lists them; a run imports only the one it runs.
 # Each module adds its commands to `app` through hrfind.runner.command in its register(app).
 COMMANDS = {
-    **dict.fromkeys(("search", "show", "principles", "strategies", "offers", "overdose"), "hrfind.commands.knowledge"),
+    **dict.fromkeys(("search", "show", "card", "principles", "strategies", "offers", "overdose", "od", "911"), "hrfind.commands.knowledge"),
     "services": "hrfind.commands.services",
     **dict.fromkeys(("info", "validate", "schema"), "hrfind.commands.data"),
     **dict.fromkeys(("export", "import"), "hrfind.commands.interop"),
 }
 
+# Shown at the end of each command's --help, with the environment variables and folders.
+EXAMPLES = {
+    "": [("hrfind overdose", "what to do right now (also: hrfind od, hrfind 911)"),
+         ("hrfind search how do i use narcan", "the answer first, then other results"),
+         ("hrfind services --near 21201 --offers naloxone --open-now", "nearest places, open now")],
+    "search": [("hrfind search narcan", "naloxone: what it is and how to give it"),
+               ('hrfind search "needle exchange" --kind strategy', "only how-tos and practices"),
+               ("hrfind search kit --offers narcan -n 3 --json", "the best three, as JSON")],
+    "show": [("hrfind show naloxone", "steps, sources and dates of one record"),
+             ("hrfind show narcan", "another name for a record works too"),
+             ("hrfind show never-use-alone-hotline > card.txt", "the whole record as plain text")],
+    "card": [("hrfind card never-use-alone-hotline", "name, phone, hours today and a map link"),
+             ("hrfind card naloxone --sms", "the steps in at most 480 characters, to text on"),
+             ("hrfind card poison-control --qr", "with a QR code of the phone number")],
+    "principles": [("hrfind principles", "the eight principles, in order"),
+                   ("hrfind principles --json | jq '.[0].title'", "for scripts")],
+    "strategies": [("hrfind strategies", "every strategy and how-to"),
+                   ("hrfind strategies --plain | cut -f2", "just the ids")],
+    "offers": [("hrfind offers", "the words --offers accepts"),
+               ("hrfind offers -n 5", "the first five")],
+    "overdose": [("hrfind overdose", "CALL 911 and the steps, first on the screen"),
+                 ("hrfind overdose > overdose.txt", "the whole page as plain text, to print or send"),
+                 ("hrfind od", "the same, shorter")],
+    "services": [("hrfind services --near 21201 --offers naloxone --open-now", "nearest naloxone, open now"),
+                 ('hrfind services --near "Baltimore, MD" --radius 5 --remote-limit 3', "within 5 miles, then at most three remote services"),
+                 ("hrfind services --near 21201 --plain | cut -f3,8,9", "name, phone and address")],
+    "info": [("hrfind info", "layers, files, counts, folders and cache"),
+             ("hrfind info --json", "the same as JSON")],
+    "validate": [("hrfind validate", "check every data layer"),
+                 ("hrfind validate my-directory.toml", "check one file; exit 3 on any problem")],
+    "schema": [("hrfind schema", "the JSON Schema of every record kind"),
+               ("hrfind schema service", "of services only")],
+    "export": [("hrfind export --format hsds -o package/", "an HSDS 3.0 data package"),
+               ("hrfind --no-bundled export --format json > mine.json", "only your own records")],
+    "import hsds": [("hrfind import hsds ./211-export -o local.toml", "a folder of HSDS CSV files"),
+                    ("hrfind --data local.toml services --near 21201", "then use it")],
+}
+
 app = App(
     COMMANDS,
+    EXAMPLES,
     name="hrfind",
     help="Offline finder for harm-reduction knowledge and services.",
-    add_completion=False,
+    add_completion=True,
     invoke_without_command=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    # Help wraps to the terminal's width, not Click's 80 columns at most.
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 1_000},
 )
 
 
@@ -56,10 +98,12 @@ def root(
     no_bundled: NoBundledOption = False,
     strict: StrictOption = False,
     color: ColorOption = Color.auto,
-    version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = None,
+    quiet: QuietOption = False,
+    no_pager: NoPagerOption = False,
+    version: Annotated[Optional[bool], typer.Option("--version", "-V", callback=_version, is_eager=True, help="Print the version and exit.")] = None,
 ) -> None:
     """Offline finder for harm-reduction knowledge and services."""
-    ctx.obj = Globals(list(data or []), no_bundled, strict, color)
+    ctx.obj = Globals(list(data or []), no_bundled, strict, color, quiet, no_pager)
     if ctx.invoked_subcommand is None:
         typer.echo(SHORT_HELP, nl=False)
         raise typer.Exit()

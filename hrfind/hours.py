@@ -13,6 +13,8 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Union
 
+import msgspec
+
 from hrfind.errors import UsageError
 from hrfind.model import DAYS
 
@@ -220,6 +222,41 @@ def day_hours(schedule: Week, weekday: int) -> str:
         elif not (s >= begin - DAY and e - s < DAY):  # yesterday's overnight span is yesterday's
             parts.append(f"00:00-{_clock(e - begin)}")
     return ", ".join(parts) or "closed"
+
+
+def weekly(schedule: Week) -> list[tuple[str, str]]:
+    """The week as (days, hours) rows, runs of days alike together: [("Mon-Fri", "09:00-17:00"), ("Sat-Sun", "closed")]."""
+    rows: list[tuple[int, int, str]] = []
+    for day in range(7):
+        text = day_hours(schedule, day)
+        if rows and rows[-1][2] == text:
+            rows[-1] = (rows[-1][0], day, text)
+        else:
+            rows.append((day, day, text))
+    return [(DAYS[a].title() if a == b else f"{DAYS[a].title()}-{DAYS[b].title()}", text) for a, b, text in rows]
+
+
+class Reading(msgspec.Struct, frozen=True):
+    """A service's hours read at one moment."""
+
+    open_now: bool | None = None  # None: no hours, or the day and time are unknown (no time zone)
+    hours_today: str | None = None
+    status: str | None = None
+
+
+def reading(service: Service, moment: Moment) -> Reading:
+    """Whether a service is open at a moment, that day's hours and a status line; ValueError for broken hours."""
+    if not service.hours:
+        return Reading()
+    schedule = week(service.hours)
+    local_moment = local(moment, zone_of(service))
+    if local_moment is not None:
+        minute = minute_of_week(local_moment)
+        return Reading(schedule.span_at(minute) is not None, day_hours(schedule, minute // DAY), status(schedule, local_moment))
+    # Without a time zone the day and time are unknown; say only what holds whatever they are.
+    days = {day_hours(schedule, d) for d in range(7)}
+    return Reading(True if schedule.always_open else None, days.pop() if len(days) == 1 else None,
+                   "open 24 hours" if schedule.always_open else None)
 
 
 def _clock(minutes: int) -> str:

@@ -6,16 +6,19 @@ a record named "[red]x[/red]" or holding escape sequences prints literally.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, TextIO
 
 from rich import box
 from rich.console import Console, Group
 from rich.panel import Panel
+from rich.segment import Segment
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from hrfind.model import Address, Principle, Record, Service, Strategy
+from hrfind import page
+from hrfind.model import Principle, Record, Service, Strategy
 from hrfind.output import Item, clean
 
 if TYPE_CHECKING:
@@ -50,6 +53,24 @@ def progress_bar(stderr: Console, what: str, done: int, total: int) -> Progress:
                    console=stderr, transient=True)
     bar.add_task(what, completed=done, total=total)
     return bar
+
+
+class Link:
+    """A web address on a line of its own, never cut or wrapped (the terminal wraps it if it must); a hyperlink if allowed.
+
+    Only whole at the top level of a view printed uncropped (`print(crop=False)`), not in a panel or a table.
+    """
+
+    def __init__(self, url: str, indent: int = 0, label: str = "", links: bool = False):
+        self.url, self.indent, self.label, self.links = url, indent, label, links
+
+    def __rich_console__(self, console: Console, options: object) -> Iterator[Segment]:
+        target = page.safe_url(self.url) if self.links else None
+        yield Segment(" " * self.indent)
+        if self.label:
+            yield Segment(self.label, Style(bold=True))
+        yield Segment(clean(self.url, newlines=False), Style(link=target) if target else None)
+        yield Segment.line()
 
 
 def text(value: object, style: str = "") -> Text:
@@ -103,21 +124,17 @@ def _hanging(marks: Sequence[str], lines: Sequence[str], style: str = "") -> Tab
 def paragraphs(body: str) -> Group:
     """Plain-text body: blank lines between paragraphs, "- " lines as bullets, "Heading:" lines bold."""
     parts: list = []
-    for block in body.strip().split("\n\n"):
-        if parts:
-            parts.append(Text(""))
-        bullets: list[str] = []
-        for line in (line.strip() for line in block.strip().splitlines()):
-            if line.startswith("- "):
-                bullets.append(line[2:])
-                continue
-            if bullets:
-                parts.append(_hanging(["•"] * len(bullets), bullets))
-                bullets = []
-            heading = line.endswith(":") and len(line) < 60
-            parts.append(Text(clean(line), style="bold" if heading else ""))
+    bullets: list[str] = []
+    for kind, line in page.blocks(body):
+        if kind == "bullet":
+            bullets.append(line)
+            continue
         if bullets:
             parts.append(_hanging(["•"] * len(bullets), bullets))
+            bullets = []
+        parts.append(Text(clean(line), style="bold" if kind == "heading" else ""))
+    if bullets:
+        parts.append(_hanging(["•"] * len(bullets), bullets))
     return Group(*parts)
 
 
@@ -125,54 +142,59 @@ def steps(items: Sequence[str], style: str = "") -> Table:
     return _hanging([f"{n}." for n in range(1, len(items) + 1)], items, style)
 
 
-def _sources(record: Record) -> Table:
-    """Each source as "publisher, date: title" with its address below, under one bullet."""
-    entries = []
-    for source in getattr(record, "sources", ()):
-        who = ", ".join(p for p in (source.publisher, source.date) if p)
-        entries.append(f"{who}: {source.title}\n{source.url}" if who else f"{source.title}\n{source.url}")
-    return _hanging(["•"] * len(entries), entries)
+def _links(record: Record, links: bool) -> list:
+    """Below a record's panel: its web address, then each source as "publisher, date: title" and its address."""
+    parts: list = []
+    if getattr(record, "url", None):
+        parts.append(Link(record.url, 0, "Web  ", links))
+    sources = page.source_lines(record)
+    if sources:
+        parts.append(Text("Sources", style="bold underline"))
+        for title, url in sources:
+            parts += [_hanging(["•"], [title]), Link(url, 2, "", links)]
+    return parts
 
 
-def address(a: Address) -> str:
-    """An address on one line: street, city, "MD 21201"."""
-    return ", ".join(p for p in (a.street, a.city, " ".join(q for q in (a.region, a.postal_code) if q)) if p)
-
-
-def contact(service: Service) -> str:
-    """How to reach a service: phone and text number, else its web address."""
-    by_phone = [p for p in (service.phone, f"text {service.text}" if service.text else None) if p]
-    return " / ".join(by_phone) or service.url or ""
-
-
-def _facts(record: Record) -> Table:
-    """Key-value lines for the fields that are lists and contact details."""
+def _facts_grid(pairs: Iterable[tuple[str, str]], links: bool = False) -> Table:
+    """Key-value lines, keys bold; a phone number is a tel: hyperlink when links are allowed."""
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column()
-    pairs = [
-        ("Phone", getattr(record, "phone", None)),
-        ("Text", getattr(record, "text", None)),
-        ("Web", getattr(record, "url", None)),
-        ("Access", ", ".join(getattr(record, "access", ()))),
-        ("Covers", ", ".join(getattr(record, "coverage", ()))),
-        ("Languages", ", ".join(getattr(record, "languages", ()))),
-        ("Cost", getattr(record, "cost", None)),
-        ("Eligibility", getattr(record, "eligibility", None)),
-        ("Hours", getattr(record, "hours_note", None)),
-        ("Also called", ", ".join(getattr(record, "aliases", ()))),
-        ("Offers", ", ".join(getattr(record, "offers", ()))),
-        ("Related", ", ".join(getattr(record, "related", ()))),
-    ]
-    if isinstance(record, Service) and record.address:
-        pairs.insert(3, ("Address", address(record.address)))
     for key, value in pairs:
-        if value:
-            grid.add_row(Text(key), text(value))
+        target = page.tel_url(value) if links and key == "Phone" else None
+        grid.add_row(Text(key), text(value, f"link {target}" if target else ""))
     return grid
 
 
-def detail(record: Record, bundled: bool) -> Panel:
+def hint(command: str, why: str) -> Text:
+    """A closing line naming the command that goes further."""
+    line = Text("More: ", style="dim")
+    line.append(command, style="bold")
+    line.append(f" {why}", style="dim")
+    return line
+
+
+def guidance(record: Record, links: bool = False) -> Group:
+    """The answer at a glance: a record's summary and steps, or how to reach a service and when."""
+    parts: list = []
+    summary = getattr(record, "summary", None) or getattr(record, "description", None)
+    if summary:
+        parts.append(text(summary))
+    if getattr(record, "steps", None):
+        parts += [Text(""), steps(record.steps)]
+    if isinstance(record, Service):
+        grid = _facts_grid(((key, value) for key, value in page.facts(record) if key in ("Phone", "Text", "Address", "Hours")), links)
+        if grid.row_count:
+            parts += [Text(""), grid]
+    emergency = getattr(record, "emergency", False)
+    panel = Panel(Group(*parts), title=text(record.title, "bold"), title_align="left",
+                  border_style="red" if emergency else "blue", subtitle=Text(clean(record.id), style="dim"),
+                  subtitle_align="right", padding=(0, 1))
+    web = [Link(record.url, 0, "Web  ", links)] if getattr(record, "url", None) else []
+    return Group(panel, *web)
+
+
+def detail(record: Record, bundled: bool, links: bool = False) -> Group:
     """Everything about one record, steps numbered, sources with publisher and date."""
     parts: list = []
     summary = getattr(record, "summary", None) or getattr(record, "description", None)
@@ -182,26 +204,35 @@ def detail(record: Record, bundled: bool) -> Panel:
         parts += [Text(""), Text("Steps", style="bold underline"), steps(record.steps)]
     if getattr(record, "body", None):
         parts += [Text(""), paragraphs(record.body)]
-    facts = _facts(record)
+    facts = _facts_grid(((key, value) for key, value in page.facts(record) if key != "Web"), links)
     if facts.row_count:
         parts += [Text(""), facts]
-    if getattr(record, "sources", None):
-        parts += [Text(""), Text("Sources", style="bold underline"), _sources(record)]
-    dated = getattr(record, "reviewed", None) or getattr(record, "verified", None)
-    footer = Text(f"{'reviewed' if isinstance(record, Strategy) else 'verified'} {dated}", style="dim") if dated else Text("")
+    footer = Text(page.dated(record), style="dim")
     if not bundled and record.origin:
         footer.append(f"  from {clean(record.origin)}", style="dim")
     if footer:
         parts += [Text(""), footer]
     emergency = getattr(record, "emergency", False)
     title = text(record.title, "bold")
-    return Panel(Group(*parts), title=title, title_align="left", border_style="red" if emergency else "blue",
-                 subtitle=Text(clean(record.id), style="dim"), subtitle_align="right", padding=(0, 1))
+    panel = Panel(Group(*parts), title=title, title_align="left", border_style="red" if emergency else "blue",
+                  subtitle=Text(clean(record.id), style="dim"), subtitle_align="right", padding=(0, 1))
+    return Group(panel, *_links(record, links))
+
+
+def taller_than(console: Console, renderable: object) -> bool:
+    """Whether a renderable takes more rows than the console's window has."""
+    return len(console.render_lines(renderable, pad=False)) > console.height
+
+
+def steps_again(strategy: Strategy) -> Panel:
+    """CALL 911 and the steps once more, for the end of a page whose top has scrolled away."""
+    return Panel(Group(Text(page.CALL, style="bold white on red"), steps(strategy.steps, "bold")),
+                 title=text(strategy.title, "bold red"), title_align="left", border_style="red", padding=(0, 1))
 
 
 def overdose(strategy: Strategy, services: Sequence[Service]) -> Group:
     """The emergency page: the steps first, in short bold lines; then the signs and what else to know."""
-    first = Panel(Group(Text("CALL 911 NOW", style="bold white on red"), Text(""), steps(strategy.steps, "bold"),
+    first = Panel(Group(Text(page.CALL, style="bold white on red"), Text(""), steps(strategy.steps, "bold"),
                         Text(""), text(strategy.summary)),
                   title=text(strategy.title, "bold red"), title_align="left", border_style="red", padding=(0, 1))
     parts: list = [first]
@@ -212,6 +243,6 @@ def overdose(strategy: Strategy, services: Sequence[Service]) -> Group:
         lines.add_column(style="bold", no_wrap=True)
         lines.add_column()
         for service in services:
-            lines.add_row(text(contact(service)), text(f"{service.name} ({', '.join(service.coverage)})"))
+            lines.add_row(text(page.contact(service)), text(f"{service.name} ({', '.join(service.coverage)})"))
         parts.append(Panel(lines, title=Text("Phone lines", style="bold"), title_align="left", padding=(0, 1)))
     return Group(*parts)

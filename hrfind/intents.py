@@ -18,27 +18,35 @@ OVERDOSE_WORDS = frozenset({"overdose", "overdoses", "overdosing", "overdosed", 
 
 _SUICIDE = re.compile(
     r"\bsuicid|\bself ?(harm|injur|hurt)"
-    r"|\b(kill|killing|hurt|hurting|harm|harming|cut|cutting)( my| me)? ?self\b"
-    r"|\b(want|wanna|wish|going|gonna|ready|plan\w*|trying) (\w+ ){0,3}(die|be dead)\b"
-    r"|\b(want|wanna|going|gonna|plan\w*|trying) (to )?(end it|overdose|od)\b"
-    r"|\bend(ing)? (it all|my life|my own life)\b|\btake my (own )?life\b"
-    r"|\b(don t|dont|do not|not|no longer|never) (want|wanna|wish) (to )?(be )?(alive|live|living|here|exist|wake up)\b"
-    r"|\b(better off dead|no reason to live|not worth living|nothing to live for)\b"
+    r"|\b(kill|killing|kms|hurt|hurting|harm|harming|cut|cutting)( my| me)? ?self\b|\bkms\b"
+    r"|\b(want|wanna|wish|going|gonna|ready|plan\w*|trying|think\w* about|thoughts? of) (\w+ ){0,3}(die|dying|be dead)\b"
+    r"|\b(want|wanna|going|gonna|plan\w*|trying) (to )?(end it|overdose|od)\b|\b(overdose|od) on purpose\b"
+    r"|\bend(ing)? (it|it all|things|everything|my life|my own life)\b|\btake my (own )?life\b"
+    r"|\b(don t|dont|do not|not|no longer|never) (want|wanna|wish) (to )?(be )?(alive|live|living|here|exist|wake up|go on)\b"
+    r"|\b(can t|cant|cannot) (go on|keep going|do this anymore)\b|\bwish i (was|were) dead\b"
+    r"|\b(better off dead|better off without me|no reason to live|not worth living|nothing to live for)\b"
+    r"|\bno (point|reason) (in )?(living|going on|being alive|to live)\b"
 )
 # Signs of an overdose in the words of someone watching it.
 _UNRESPONSIVE = re.compile(
     r"\b(won t|wont|will not|can t|cant|cannot|not|isn t|isnt|stopped|stop|barely|hardly) "
-    r"(wake|waking|breath\w*|respond\w*|moving)\b"
-    r"|\b(turn\w*|going|gone|lips|face|is) (blue|gray|grey)\b|\b(fell|falling) out\b|\bgurgl\w*|\bsnor\w* weird"
+    r"(wake|waking|breath\w*|respond\w*|moving)\b|\b(unresponsive|unconscious|passed out|blacked out)\b"
+    r"|\b(turn\w*|going|gone|lips|face|skin|is) (blue|gray|grey|purple)\b|\b(blue|gray|grey) (lips|face)\b"
+    r"|\b(fell|falling) out\b|\bgurgl\w*|\bsnor\w* weird|\bpinpoint pupils\b"
 )
 _CHILD = re.compile(
     r"\b(kid|kids|child|children|toddler|toddlers|baby|babies|infant|son|daughter|grandchild\w*|grandkid\w*"
-    r"|niece|nephew|little one|\d+ ?(year|yr|month|mo) old)\b"
+    r"|grandson|granddaughter|niece|nephew|little one|\d+ ?(year|yr|month|mo|y) ?o(ld)?)\b"
 )
-# Not "drinking" or "got into": "my son is drinking" and "got into drugs" are not poisonings.
+# Not "drinking" or "eating": "my son is drinking" is not a poisoning. "Got into" counts only for
+# a child and a substance together ("the baby got into my pills", not "my son got into drugs").
 _INGESTED = re.compile(r"\b(swallow\w*|ate|eaten|drank|chew\w*|lick\w*|ingest\w*|put \w+ in (his|her|their) mouth)\b")
-_SUBSTANCE = re.compile(r"\b(pill|pills|medicine\w*|medication\w*|tablet\w*|bleach|cleaner\w*|detergent|pods?|batter(y|ies)|chemical\w*|antifreeze)\b")
-_POISON = re.compile(r"\bpoison\w*|\b(fumes|carbon monoxide|antifreeze|bleach)\b")
+_GOT_INTO = re.compile(r"\bgot (into|in to|ahold of|hold of)\b")
+_SUBSTANCE = re.compile(
+    r"\b(pill|pills|medicine\w*|meds|medication\w*|tablet\w*|bleach|cleaner\w*|detergent|pods?|batter(y|ies)"
+    r"|chemical\w*|antifreeze|edibles?|gumm(y|ies)|vape|nicotine|patch|patches|suboxone|methadone|fentanyl|stash)\b"
+)
+_POISON = re.compile(r"\bpoison\w*|\b(fumes|carbon monoxide|antifreeze|bleach)\b|\b(wrong|double|extra) (dose|medicine|meds|pills?)\b")
 
 
 def intents(query: str) -> list[str]:
@@ -49,7 +57,8 @@ def intents(query: str) -> list[str]:
         found.append(SUICIDE)
     if about_overdose(text) or _UNRESPONSIVE.search(text):
         found.append(OVERDOSE)
-    if _POISON.search(text) or (_INGESTED.search(text) and (_CHILD.search(text) or _SUBSTANCE.search(text))):
+    ingested = _INGESTED.search(text) and (_CHILD.search(text) or _SUBSTANCE.search(text))
+    if _POISON.search(text) or ingested or (_GOT_INTO.search(text) and _CHILD.search(text) and _SUBSTANCE.search(text)):
         found.append(POISONING)
     return found
 

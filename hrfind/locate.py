@@ -250,31 +250,17 @@ class _Reader:
 
     def read(self, service: Service, **fields) -> Result | None:
         """The service's result; None when it is left out (closed, unknown hours, broken hours)."""
-        if not service.hours:
-            state = None
-            found = {}
-        else:
-            try:
-                schedule = hours.week(service.hours)
-            except ValueError as error:
-                self.notes.append(f"warning: {service.origin}: service \"{service.id}\": {error}; skipped.")
-                return None
-            local = hours.local(self.moment, hours.zone_of(service))
-            if local is not None:
-                state = schedule.span_at(hours.minute_of_week(local)) is not None
-                found = {"hours_today": hours.day_hours(schedule, hours.minute_of_week(local) // hours.DAY),
-                         "status": hours.status(schedule, local)}
-            else:
-                # Without a time zone the day and time are unknown; say only what holds whatever they are.
-                days = {hours.day_hours(schedule, d) for d in range(7)}
-                state = True if schedule.always_open else None
-                found = {"hours_today": days.pop() if len(days) == 1 else None,
-                         "status": "open 24 hours" if schedule.always_open else None}
+        try:
+            found = hours.reading(service, self.moment)
+        except ValueError as error:
+            self.notes.append(f"warning: {service.origin}: service \"{service.id}\": {error}; skipped.")
+            return None
+        state = found.open_now
         if self.open_only and state is not True:
             if state is None:
                 self.unknown.append(service.id)
             return None
-        return Result(service, open_now=state, **found, **fields)
+        return Result(service, open_now=state, hours_today=found.hours_today, status=found.status, **fields)
 
     def read_all(self, services: Iterable[Service], scores: dict[str, float]) -> list[Result]:
         """Remote services' results, in the order given."""

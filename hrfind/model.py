@@ -45,6 +45,7 @@ class Principle(msgspec.Struct, frozen=True, kw_only=True):
     title: str
     summary: str
     body: str | None = None
+    reviewed: datetime.date | None = None
     sources: list[Source] = []
     origin: str | None = None
 

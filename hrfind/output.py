@@ -14,7 +14,7 @@ import msgspec
 
 from hrfind.model import Record, kind_of
 
-MODES = ("human", "plain", "json", "jsonl")
+MODES = ("human", "text", "plain", "json", "jsonl")  # text: readable, wrapped, no colour (show and overdose off a terminal)
 # C0 and C1 control characters, DEL, and the bidirectional overrides that can disguise text.
 # A pattern string, not a compiled one: `re` compiles it on first use, so a JSON answer never does.
 _CONTROL = "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
@@ -127,19 +127,23 @@ def plain_value(value: Any) -> str:
     return clean(str(value), newlines=False)
 
 
+def plain_line(fields: Sequence[Any]) -> str:
+    """Fields separated by tabs, each on one line without control characters."""
+    return "\t".join(plain_value(f) for f in fields) + "\n"
+
+
 def plain(items: Sequence[Item]) -> str:
     """One line a record: kind, id, title, then what the answer adds, then the summary."""
     lines = []
     for item in items:
         record = item.record
         summary = getattr(record, "summary", None) or getattr(record, "description", None)
-        fields = [item.kind, record.id, record.title, *item.extras.values(), summary]
-        lines.append("\t".join(plain_value(f) for f in fields) + "\n")
+        lines.append(plain_line([item.kind, record.id, record.title, *item.extras.values(), summary]))
     return "".join(lines)
 
 
-def choose_mode(json: bool, jsonl: bool, plain: bool, stdout_isatty: bool, **others: bool) -> str:
-    """The output mode from the flags given; human on a terminal, plain in a pipe."""
+def choose_mode(json: bool, jsonl: bool, plain: bool, stdout_isatty: bool, piped: str = "plain", **others: bool) -> str:
+    """The output mode from the flags given; human on a terminal, `piped` (plain unless the command says) off one."""
     from hrfind.errors import UsageError
 
     chosen = [name for name, on in (("json", json), ("jsonl", jsonl), ("plain", plain), *others.items()) if on]
@@ -147,4 +151,4 @@ def choose_mode(json: bool, jsonl: bool, plain: bool, stdout_isatty: bool, **oth
         raise UsageError(f"Choose one output format, not {' and '.join('--' + c for c in chosen)}.")
     if chosen:
         return chosen[0]
-    return "human" if stdout_isatty else "plain"
+    return "human" if stdout_isatty else piped

@@ -18,7 +18,7 @@ from typing import Annotated, Any, Optional
 
 import msgspec
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 from typer.main import get_command_from_info, get_group_from_info
 from typer.models import CommandInfo, TyperInfo
 
@@ -43,6 +43,8 @@ class Globals(msgspec.Struct):
     no_bundled: bool = False
     strict: bool = False
     color: Color = Color.auto
+    quiet: bool = False
+    no_pager: bool = False
 
     def merged(self, other: "Globals") -> "Globals":
         return Globals(
@@ -50,6 +52,8 @@ class Globals(msgspec.Struct):
             no_bundled=self.no_bundled or other.no_bundled,
             strict=self.strict or other.strict,
             color=other.color if other.color is not Color.auto else self.color,
+            quiet=self.quiet or other.quiet,
+            no_pager=self.no_pager or other.no_pager,
         )
 
 
@@ -57,6 +61,11 @@ DataOption = Annotated[Optional[list[Path]], typer.Option("--data", help="Read r
 NoBundledOption = Annotated[bool, typer.Option("--no-bundled", help="Leave out the bundled principles, strategies and services.")]
 StrictOption = Annotated[bool, typer.Option("--strict", help="Exit 3 on any data problem instead of warning.")]
 ColorOption = Annotated[Color, typer.Option("--color", help="Colour: auto follows the terminal, NO_COLOR and TERM=dumb.")]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No notes or warnings on stderr; errors still print.")]
+NoPagerOption = Annotated[bool, typer.Option("--no-pager", help="Print long output straight to the terminal, without a pager.")]
+# The options every command takes, as (name, annotation, default): Globals' fields, in order.
+GLOBAL_OPTIONS = (("data", DataOption, None), ("no_bundled", NoBundledOption, False), ("strict", StrictOption, False),
+                  ("color", ColorOption, Color.auto), ("quiet", QuietOption, False), ("no_pager", NoPagerOption, False))
 OUTPUT_FLAGS = {
     "json": "Print an indented JSON array.",
     "jsonl": "Print JSON Lines: one object a line.",
@@ -66,12 +75,7 @@ OUTPUT_FLAGS = {
 
 def _global_params() -> list[inspect.Parameter]:
     kw = inspect.Parameter.KEYWORD_ONLY
-    return [
-        inspect.Parameter("data", kw, annotation=DataOption, default=None),
-        inspect.Parameter("no_bundled", kw, annotation=NoBundledOption, default=False),
-        inspect.Parameter("strict", kw, annotation=StrictOption, default=False),
-        inspect.Parameter("color", kw, annotation=ColorOption, default=Color.auto),
-    ]
+    return [inspect.Parameter(name, kw, annotation=annotation, default=default) for name, annotation, default in GLOBAL_OPTIONS]
 
 
 def _output_params(extra: dict[str, str]) -> list[inspect.Parameter]:
@@ -101,8 +105,9 @@ class Run(msgspec.Struct):
         return human.console(stream, self.env.color(self.options.color.value, tty), tty)
 
     def note(self, message: str) -> None:
-        """A line for the person, never for the pipe: stderr."""
-        _say(self.env, message)
+        """A line for the person, never for the pipe: stderr, unless --quiet."""
+        if not self.options.quiet:
+            _say(self.env, message)
 
     def catalog(self, extra: Sequence[Path] = ()) -> Catalog:
         """Load every layer; warn about data problems, or fail on them with --strict."""
@@ -130,27 +135,34 @@ class Run(msgspec.Struct):
         problems = loaded.problems
         if not problems:
             return
-        shown = problems if strict else problems[:MAX_WARNINGS]
-        for problem in shown:
-            self.note(f"{'error' if strict else 'warning'}: {problem}")
-        if len(problems) > len(shown):
-            self.note(f"... and {len(problems) - len(shown)} more problems; `hrfind validate` lists them all.")
-        if strict:
+        if strict:  # errors: printed even with --quiet
+            for problem in problems:
+                _say(self.env, f"error: {problem}")
             raise DataError(f"{len(problems)} problem(s) in the data (listed above). Fix them, or run without --strict to skip what is broken.")
+        for problem in problems[:MAX_WARNINGS]:
+            self.note(f"warning: {problem}")
+        if len(problems) > MAX_WARNINGS:
+            self.note(f"... and {len(problems) - MAX_WARNINGS} more problems; `hrfind validate` lists them all.")
 
     def emit(self, items: Sequence[Item], human: Callable[[Sequence[Item]], Any] | None = None,
-             empty: str = "Nothing matched.") -> ExitStatus:
-        """Print results in the chosen mode; exit 1 when there are none, like grep."""
+             empty: str = "Nothing matched.", text: Callable[[Sequence[Item]], str] | None = None,
+             plain: Callable[[Sequence[Item]], str] | None = None) -> ExitStatus:
+        """Print results in the chosen mode; exit 1 when there are none, like grep.
+
+        `text` is the readable page of the "text" mode, `plain` a command's own tab-separated lines.
+        """
         from hrfind import output
 
         if self.mode == "json":
             self.env.stdout.write(output.json_array(items))
         elif self.mode == "jsonl":
             self.env.stdout.write(output.json_lines(items))
-        elif self.mode == "plain":
-            self.env.stdout.write(output.plain(items))
+        elif self.mode == "text" and text is not None:
+            self.env.stdout.write(text(items) if items else "")
+        elif self.mode in ("plain", "text"):
+            self.env.stdout.write((plain or output.plain)(items))
         elif items:
-            self.console().print(human(items))
+            self.show(human(items))
         if not items:
             self.note(empty)
             return ExitStatus.NO_MATCH
@@ -163,7 +175,28 @@ class Run(msgspec.Struct):
         elif self.mode == "plain":
             self.env.stdout.write(plain(value))
         else:
-            self.console().print(human(value))
+            self.show(human(value))
+
+    @property
+    def links(self) -> bool:
+        """Whether the human view may hold hyperlinks."""
+        return self.env.hyperlinks()
+
+    def show(self, view: Any) -> None:
+        """Print a human view; through the pager when it is taller than the terminal, unless --no-pager."""
+        from hrfind import pager
+
+        console = self.console()
+        argv = None if self.options.no_pager else pager.command(self.env.environ)
+        if argv is None or not (self.env.stdout_isatty and pager.on_terminal(self.env.stdout)):
+            console.print(view, crop=False)  # uncropped: a long web address runs on whole, for the terminal to wrap
+            return
+        with console.capture() as captured:
+            console.print(view, crop=False)
+        text = captured.get()
+        if text.count("\n") < pager.rows() or not pager.page(text, argv, self.env.environ):
+            self.env.stdout.write(text)
+            self.env.stdout.flush()
 
 
 class _Bar:
@@ -195,6 +228,40 @@ class _Bar:
 
 ENV = Environment  # tests replace the factory to pretend to be a terminal or a pipe
 
+ENVIRONMENT = (
+    ("HRFIND_DATA", f"more data files or folders, separated by {os.pathsep!r}"),
+    ("HRFIND_STORE", "a store compiled elsewhere to answer from as it is (a kiosk)"),
+    ("HRFIND_PAGER, PAGER", 'the pager for long output on a terminal (default "less -FRX"; "cat" for none)'),
+    ("NO_COLOR", "no colour (as --color never)"),
+    ("HRFIND_DEBUG=1", "a traceback instead of the one-line message on an internal error"),
+)
+
+
+class _Epilog:
+    """Help that ends with examples, the environment variables and the data and cache folders."""
+
+    def format_epilog(self, ctx: Any, formatter: Any) -> None:
+        super().format_epilog(ctx, formatter)  # type: ignore[misc]
+        from hrfind import catalog
+        from hrfind.store import files
+
+        root = ctx.find_root().command
+        examples = getattr(root, "examples", {}).get(ctx.command_path.partition(" ")[2], ())
+        if examples:
+            with formatter.section("Examples"):
+                for line, what in examples:  # as typed, never wrapped; what it does below
+                    formatter.write(f"{'':>{formatter.current_indent}}{line}\n{'':>{formatter.current_indent + 4}}{what}\n")
+        with formatter.section("Environment"):
+            formatter.write_dl(ENVIRONMENT)
+        data = catalog.user_dir()
+        with formatter.section("Folders"):
+            formatter.write_dl([("data", f"{data}{'' if data.is_dir() else ' (not created yet)'}"),
+                                ("cache", str(files.folder()))])
+
+
+class HelpCommand(_Epilog, TyperCommand):
+    pass
+
 
 class App(typer.Typer):
     """A Typer app that imports a command's module and builds its options only when it is looked up."""
@@ -203,15 +270,35 @@ class App(typer.Typer):
     # and each command module costs its imports; for a dozen commands that is a good part of a
     # run. Here a run pays for the command it runs; `--help`, which lists them all, builds them all.
 
-    def __init__(self, modules: dict[str, str], **settings: Any):
+    def __init__(self, modules: dict[str, str], examples: dict[str, Sequence[tuple[str, str]]] | None = None,
+                 **settings: Any):
         self.modules = modules  # command name -> the module whose register(app) defines it
         self.later: dict[str, Callable[[], Any]] = {}  # command name -> builds its Click command
         app = self
 
-        class Group(TyperGroup):
+        class Group(_Epilog, TyperGroup):
             def __init__(self, *args: Any, **kwargs: Any):
                 super().__init__(*args, **kwargs)
                 self.commands = _Commands(app, self.commands)
+                self.examples = examples or {}  # "search" or "import hsds" -> (command line, what it does)
+
+            def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+                from typer import _click  # the Click that Typer carries
+
+                try:
+                    return super().resolve_command(ctx, args)
+                except _click.exceptions.UsageError as error:
+                    if args and not args[0].startswith("-") and not self.close_names(args[0]):
+                        # `hrfind narcan`: a word to look up, not a mistyped command; say what does that.
+                        import shlex
+
+                        error.message = f"No such command {args[0]!r}. To look it up, run: hrfind search {shlex.join(args)}"
+                    raise
+
+            def close_names(self, word: str) -> list[str]:
+                import difflib
+
+                return difflib.get_close_matches(word, list(self.commands))
 
         super().__init__(cls=Group, **settings)
 
@@ -258,8 +345,8 @@ class _Commands(MutableMapping[str, Any]):
 
 
 def command(app: typer.Typer, name: str | None = None, output: bool = True, formats: dict[str, str] | None = None,
-            **settings: Any) -> Callable:
-    """Register `fn(run, ...) -> ExitStatus` as a command with the shared options added."""
+            piped: str = "plain", **settings: Any) -> Callable:
+    """Register `fn(run, ...) -> ExitStatus` as a command with the shared options added; `piped` is its mode off a terminal."""
 
     def register(fn: Callable) -> Callable:
         def define() -> CommandInfo:
@@ -273,16 +360,16 @@ def command(app: typer.Typer, name: str | None = None, output: bool = True, form
             def invoke(ctx: typer.Context, **kwargs: Any) -> None:
                 given = {k: kwargs.pop(k) for k in shared_names}
                 root = ctx.obj if isinstance(ctx.obj, Globals) else Globals()
-                options = root.merged(Globals(given["data"] or [], given["no_bundled"], given["strict"], given["color"]))
+                options = root.merged(Globals(**{**{name: given[name] for name, _, _ in GLOBAL_OPTIONS}, "data": given["data"] or []}))
                 env = ENV()
                 run = Run(env, options)
-                status = guarded(env, lambda: _call(fn, run, given, output, formats, kwargs))
+                status = guarded(env, lambda: _call(fn, run, given, output, formats, piped, kwargs))
                 if status:
                     raise typer.Exit(int(status))
 
             invoke.__signature__ = signature.replace(parameters=[context, *own, *shared])
             invoke.__annotations__ = {p.name: p.annotation for p in [context, *own, *shared]}
-            return CommandInfo(name, callback=invoke, **settings)
+            return CommandInfo(name, callback=invoke, cls=HelpCommand, **settings)
 
         if isinstance(app, App):
             app.later[name or fn.__name__.lower().replace("_", "-")] = lambda: get_command_from_info(
@@ -294,10 +381,11 @@ def command(app: typer.Typer, name: str | None = None, output: bool = True, form
     return register
 
 
-def _call(fn: Callable, run: Run, given: dict, output: bool, formats: dict[str, str] | None, kwargs: dict) -> ExitStatus:
+def _call(fn: Callable, run: Run, given: dict, output: bool, formats: dict[str, str] | None, piped: str,
+          kwargs: dict) -> ExitStatus:
     if output:
         extra = {k: given[k] for k in (formats or {})}
-        run.mode = choose_mode(given["json"], given["jsonl"], given["plain"], run.env.stdout_isatty, **extra)
+        run.mode = choose_mode(given["json"], given["jsonl"], given["plain"], run.env.stdout_isatty, piped, **extra)
     try:
         return fn(run, **kwargs)
     except StoreDamaged:

@@ -52,6 +52,11 @@ class Term(msgspec.Struct, frozen=True):
     word: str
     weight: float = 1.0
     whole: bool = False  # an ending was folded off, so the word is complete: no prefix matches
+    raw: str = ""  # as typed, lowercased: typos are looked for in both forms
+
+    def __post_init__(self):
+        if not self.raw:
+            msgspec.structs.force_setattr(self, "raw", self.word)
 
 
 def query_terms(query: str, *, keep_stop: bool = False) -> list[Term]:
@@ -64,7 +69,7 @@ def query_terms(query: str, *, keep_stop: bool = False) -> list[Term]:
     terms: dict[str, Term] = {}
     for raw in meaningful or found:
         word = stem(raw)
-        terms.setdefault(word, Term(word, LOW_WEIGHT if raw in LOW else 1.0, whole=word != raw))
+        terms.setdefault(word, Term(word, LOW_WEIGHT if raw in LOW else 1.0, whole=word != raw, raw=raw))
     return list(terms.values())
 
 
@@ -96,6 +101,10 @@ class Index:
             self._members[tag] = self.store.tagged(tag)
         return self._members[tag]
 
+    def named(self, query: str) -> frozenset[int]:
+        """Record numbers whose title or an alias is the whole query ("what's in the drugs")."""
+        return self._phrase(" ".join(words(query)))
+
     def _phrase(self, phrase: str) -> frozenset[int]:
         """Record numbers whose normalised title or an alias is exactly this phrase."""
         return self.store.phrase(phrase)
@@ -112,17 +121,10 @@ class Index:
         if len(word) >= 3 and not term.whole:  # finishing a word being typed ("nalox")
             prefix = 0.75 if len(word) >= 4 else 0.5
         found: dict[str, float] = {}
-        if len(word) >= 5:
-            from rapidfuzz import fuzz, process
-
-            # A short word is one letter from many others ("lawyer", "layer"): such a match counts less.
-            cutoff, share = (80, 0.75) if len(word) >= 7 else (83, 0.4)
-            # fuzz.ratio is 200 * common / (sum of lengths): only words of these lengths can reach the cutoff.
-            shortest, longest = len(word) * cutoff // (200 - cutoff), -(-len(word) * (200 - cutoff) // cutoff)
-            vocabulary = self.store.words_of_length(shortest, longest)
-            for match, similarity, _ in process.extract(word, vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None):
+        for form in dict.fromkeys((word, term.raw)):  # "absces" is near "abscess"; its fold "absc" is not
+            for match, similarity in _typos(form, self.store).items():
                 if prefix is None or not match.startswith(word):  # a word it begins counts as that
-                    found.setdefault(match, share * similarity / 100)
+                    found.setdefault(match, similarity)
         return found, prefix
 
     def _best_fields(self, term: Term, allowed: Collection[int] | None) -> dict[int, float]:
@@ -165,14 +167,39 @@ class Index:
         # A record's raw value adds up at most what `best` does, term by term, so its share is at
         # most 1 and only the phrase bonus can take a score past 100.
         scored = {n: round(100 * (value / best), 1) for n, value in raw.items()}
-        if len(terms) > 1:
-            for n in self._phrase(" ".join(words(query))) & raw.keys():
+        if len(normalize(query).split()) > 1:
+            for n in self.named(query) & raw.keys():
                 scored[n] = round(min(100.0, 100 * (raw[n] / best + PHRASE_BONUS)), 1)
         if not all(found for _, found in matched):
             # A word the index has never seen ("dui lawyer", "medical marijuana card") says the
             # question may be outside what hrfind knows: only a convincing answer is one.
             scored = {n: score for n, score in scored.items() if score >= UNKNOWN_WORD_MIN}
         return scored
+
+
+def _typos(word: str, store: Store) -> dict[str, float]:
+    """Index words a typo of `word` may stand for, with how much such a match counts.
+
+    Two measures, since people make two kinds of typo: fuzz.ratio forgives a letter left out,
+    added or swapped with its neighbour ("nalxone"); Levenshtein forgives letters typed wrong
+    in place ("fentynal", one edit in a short word, two in a long one). A short word is one
+    letter from many others ("lawyer", "layer"): such a match counts less.
+    """
+    if len(word) < 5:
+        return {}
+    from rapidfuzz import fuzz, process
+    from rapidfuzz.distance import Levenshtein
+
+    share = 0.75 if len(word) >= 7 else 0.4
+    edits = 2 if len(word) >= 7 else 1
+    # fuzz.ratio is 200 * common / (sum of lengths), so only words from 2/3 to 3/2 of this length reach 80;
+    # those within `edits` letters of its length are among them.
+    vocabulary = store.words_of_length(len(word) * 80 // 120, -(-len(word) * 120 // 80))
+    found = {vocabulary[n]: share * similarity / 100
+             for _, similarity, n in process.extract(word, vocabulary, scorer=fuzz.ratio, score_cutoff=80, limit=None)}
+    for candidate, distance, n in process.extract(word, vocabulary, scorer=Levenshtein.distance, score_cutoff=edits, limit=None):
+        found.setdefault(candidate, share * (1 - distance / max(len(word), len(candidate))))
+    return found
 
 
 def _pinned(index: Index, ids: Sequence[str], query: str, scores: dict[int, float],
@@ -210,7 +237,8 @@ def rank(index: Index, records: Sequence[Record], ids: Sequence[str], query: str
         # Only records scoring at least the limit-th best can be shown: order just those.
         cut = heapq.nlargest(limit, (chosen[n] for n in rest))[-1]
         rest = [n for n in rest if chosen[n] >= cut]
-    rest.sort(key=lambda n: (-chosen[n], ids[n], n))
+    named = index.named(query)  # among equal scores (100 is the most), the record the query names comes first
+    rest.sort(key=lambda n: (-chosen[n], n not in named, ids[n], n))
     order = ahead + rest
     return [Hit(records[n], chosen[n]) for n in order[:limit]]
 

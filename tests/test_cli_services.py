@@ -56,6 +56,10 @@ def test_jsonl_and_plain(services):
     assert plain == services(*NEAR).stdout.splitlines()  # plain is the default in a pipe
     first = plain[0].split("\t")
     assert first[:4] == ["service", "fictional-harbor-van", "Fictional Harbor Van", "0.0"]
+    assert first[7:9] == ["410-555-0101", "1 Example St, Baltimore, MD 21201"]  # phone, address
+    assert len(first) == 10 and first[9].startswith("A fictional outreach van")
+    scored = services(*NEAR, "naloxone", "--plain").stdout.splitlines()[0].split("\t")
+    assert scored[7] == "410-555-0101" and float(scored[9]) > 0 and len(scored) == 11
 
 
 def test_human_view_shows_distance_status_address_and_phone(services):

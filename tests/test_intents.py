@@ -10,12 +10,15 @@ from hrfind.human import CRISIS, EMERGENCY, POISON
 from hrfind.intents import OVERDOSE, POISONING, SUICIDE, intents
 
 SUICIDAL = ["i dont want to be alive anymore", "I want to die", "thinking about killing myself", "suicidal thoughts",
-            "i wanna end it all", "self harm", "no reason to live", "I don't want to wake up tomorrow"]
+            "i wanna end it all", "thinking about ending it", "self harm", "i cant go on anymore",
+            "no point in living", "everyone would be better off without me", "thinking about ending things", "no reason to live", "I don't want to wake up tomorrow"]
 POISONINGS = ["kid swallowed pills", "toddler ate my suboxone", "my 2 year old drank bleach", "baby chewed a fentanyl patch",
-              "breathed in chemical fumes", "poison help", "swallowed a button battery"]
+              "breathed in chemical fumes", "poison help", "swallowed a button battery",
+              "the baby got into my pills", "my 3yo got into the edibles", "gave my son a double dose of medicine"]
 OVERDOSES = ["overdose", "my friend is ODing", "he won't wake up", "she is not breathing", "lips turning blue",
-             "he fell out in the bathroom", "ovedrose"]
-NEITHER = ["naloxone", "my son is drinking too much", "need to talk to someone about my drinking", "got into drugs",
+             "he fell out in the bathroom", "ovedrose",
+             "friend passed out and her lips are blue", "he is unconscious after a shot"]
+NEITHER = ["naloxone", "my son is drinking too much", "need to talk to someone about my drinking", "got into drugs", "my son got into drugs at school", "my kid is eating too much",
            "fentanyl test strips", "where can i get clean needles", "dose", "dying to know", "the who"]
 
 

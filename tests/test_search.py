@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from hrfind import catalog
 from hrfind.model import Offer, Service, Strategy
-from hrfind.intents import about_overdose
+from hrfind.intents import about_overdose, intents
 from hrfind.search import query_words, resolve_offer, search
 from hrfind.text import normalize, stem
 
@@ -179,9 +179,19 @@ RECORDS = [strategy("naloxone", "Naloxone", aliases=["narcan"], body="Give it fa
 def test_any_query_is_safe_and_well_ordered(query):
     hits = search(RECORDS, OFFERS, query)
     assert all(0 <= h.score <= 100 for h in hits)
-    if not about_overdose(query):
-        keys = [(-h.score, h.record.id) for h in hits]
+    if not intents(query):
+        from hrfind.search import Index
+        from hrfind.store import build
+
+        store = build.memory_store([*RECORDS, *OFFERS.values()])
+        named = {store.record(n).id for n in Index(store).named(query)}
+        keys = [(-h.score, h.record.id not in named, h.record.id) for h in hits]
         assert keys == sorted(keys)
+
+
+def test_among_equal_scores_the_record_the_query_names_comes_first():
+    records = [strategy("a-first-by-id", "Drug facts"), strategy("supply", "Supply", aliases=["what's in the drugs"])]
+    assert ids(search(records, {}, "what's in the drugs")) == ["supply", "a-first-by-id"]
 
 
 @settings(max_examples=200, deadline=None)

@@ -22,6 +22,9 @@ def info(run: Run) -> ExitStatus:
     ]
     oldest_reviewed, oldest_verified = catalog.oldest()
     use = catalog.cache
+    from hrfind.catalog import user_dir
+
+    folder = user_dir()
     value: dict[str, Any] = {
         "version": __version__,
         "layers": layers,
@@ -31,6 +34,8 @@ def info(run: Run) -> ExitStatus:
         "oldest_verified": str(oldest_verified) if oldest_verified else None,
         "problems": len(catalog.problems),
         "cache": {"path": str(use.folder), "state": use.state, "note": use.note} if use else None,
+        # Shown even before it exists: it is where a person's own files go.
+        "data_folder": {"path": str(folder), "exists": folder.is_dir()},
     }
     run.emit_object(value, _info_view, _info_plain)
     return ExitStatus.OK
@@ -44,6 +49,7 @@ def _info_plain(value: dict) -> str:
     lines += [f"{key}\t{value[key] or ''}" for key in ("oldest_reviewed", "oldest_verified", "problems")]
     if value["cache"]:
         lines.append(f"cache\t{value['cache']['path']}\t{value['cache']['state']}\t{value['cache']['note'] or ''}")
+    lines.append(f"data_folder\t{value['data_folder']['path']}\t{'present' if value['data_folder']['exists'] else 'absent'}")
     return "\n".join(lines) + "\n"
 
 
@@ -61,8 +67,10 @@ def _info_view(value: dict):
                        text(", ".join(f"{n} {k}" for k, n in layer["records"].items()) or "none"))
     facts = Table.grid(padding=(0, 2))
     facts.add_column(style="bold")
-    facts.add_column()
+    facts.add_column(overflow="fold")  # paths: folded, never cut short
     facts.add_row("hrfind", text(value["version"]))
+    own = value["data_folder"]
+    facts.add_row("Your data folder", text(own["path"] + ("" if own["exists"] else " (not created yet: put .toml files there)")))
     facts.add_row("Records", text(", ".join(f"{n} {k}" for k, n in value["counts"].items())))
     facts.add_row("Oldest review", text(value["oldest_reviewed"] or "none"))
     facts.add_row("Oldest verification", text(value["oldest_verified"] or "none"))

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
+from hrfind import complete
 from hrfind.errors import ExitStatus, UsageError
 from hrfind.model import ACCESS, REMOTE_ACCESS
 from hrfind.output import Item
@@ -27,14 +28,15 @@ def services(
     query: Annotated[Optional[list[str]], typer.Argument(metavar="[QUERY]...", help="Words to look for among the matches (optional).", show_default=False)] = None,
     near: Annotated[Optional[str], typer.Option("--near", metavar="PLACE", help='A ZIP code, "City, ST" or "lat,lon".', show_default=False)] = None,
     radius: Annotated[Optional[float], typer.Option("--radius", metavar="MILES", help="Only services within this many miles; all of them unless --limit is given too.", show_default=False)] = None,
-    offers: Annotated[Optional[list[str]], typer.Option("--offers", metavar="OFFER", help="Only services that offer this (id or alias, e.g. narcan); repeat to require several.", show_default=False)] = None,
+    offers: Annotated[Optional[list[str]], typer.Option("--offers", metavar="OFFER", help="Only services that offer this (id or alias, e.g. narcan); repeat to require several.", show_default=False, autocompletion=complete.offer_names)] = None,
     open_now: Annotated[bool, typer.Option("--open-now", help="Only services known to be open now, in their own time zone.")] = False,
     open_at: Annotated[Optional[str], typer.Option("--open-at", metavar="WHEN", help='Only services open then: "sat 10:00" or "2026-11-28T10:00", in each service\'s local time.', show_default=False)] = None,
-    language: Annotated[Optional[str], typer.Option("--language", metavar="CODE", help='Only services in this language: "es" or "Spanish".', show_default=False)] = None,
+    language: Annotated[Optional[str], typer.Option("--language", metavar="CODE", help='Only services in this language: "es" or "Spanish".', show_default=False, autocompletion=complete.language_codes)] = None,
     free: Annotated[bool, typer.Option("--free", help="Only free services.")] = False,
     access: Annotated[Optional[Access], typer.Option("--access", help="Only services reached this way.", show_default=False)] = None,
     remote: Annotated[bool, typer.Option("--remote/--no-remote", help="Add phone, text, online and mail services that cover the place.")] = True,
-    limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="At most this many local services (default 10, or all within --radius).", show_default=False)] = None,
+    limit: Annotated[Optional[int], typer.Option("--limit", "-n", min=1, help="At most this many local services (default 10, or all within --radius); remote ones are counted by --remote-limit.", show_default=False)] = None,
+    remote_limit: Annotated[Optional[int], typer.Option("--remote-limit", min=0, help="At most this many remote services after the local ones (default: all that cover the place).", show_default=False)] = None,
 ) -> ExitStatus:
     """Find services near a place: nearest first, open now, then phone and online services that reach it."""
     from hrfind import geo, hours, locate
@@ -50,13 +52,35 @@ def services(
     if limit is None and radius is None:
         limit = locate.LIMIT
     answer = locate.find(catalog, place, filters, now=now, open_at=moment, radius=radius, limit=limit, remote=remote)
+    if remote_limit is not None and len(answer.results) - answer.local > remote_limit:
+        import dataclasses
+
+        left_out = len(answer.results) - answer.local - remote_limit
+        answer = dataclasses.replace(answer, results=answer.results[:answer.local + remote_limit],
+                                     notes=(*answer.notes, f"Left out {left_out} more remote services (--remote-limit {remote_limit})."))
     for note in answer.notes:
         run.note(note)
     items = [Item(r.service, _extras(r, text)) for r in answer.results]
     empty = _empty(place, radius is not None, "--open-now" if open_now else "--open-at" if open_at else None)
     if run.mode == "geojson":
         return _geojson(run, answer.results, items, empty)
-    return run.emit(items, lambda shown: _view(shown, answer, place, moment, now), empty=empty)
+    return run.emit(items, lambda shown: _view(shown, answer, place, moment, now, run.links), empty=empty, plain=_plain)
+
+
+def _plain(items: list[Item]) -> str:
+    """service, id, name, distance_mi, approximate, open_now, hours_today, phone, address, [score,] summary."""
+    from hrfind.output import plain_line
+    from hrfind.page import address
+
+    lines = []
+    for item in items:
+        service, extras = item.record, item.extras
+        fields = [item.kind, service.id, service.name, extras["distance_mi"], extras["approximate"], extras["open_now"],
+                  extras["hours_today"], service.phone, address(service.address) if service.address else None]
+        if "score" in extras:
+            fields.append(extras["score"])
+        lines.append(plain_line([*fields, service.summary]))
+    return "".join(lines)
 
 
 def _empty(place: "Place | None", radius: bool, when: str | None) -> str:
@@ -93,13 +117,18 @@ def _geojson(run: Run, results: "tuple[Result, ...]", items: list[Item], empty: 
     return ExitStatus.OK
 
 
-def _view(items: list[Item], answer: "Answer", place: "Place | None", moment: "Moment | None", now: datetime.datetime) -> "Group":
-    """Name, distance, open status, address and contact; remote services in a section of their own."""
+def _view(items: list[Item], answer: "Answer", place: "Place | None", moment: "Moment | None", now: datetime.datetime,
+          links: bool = False) -> "Group":
+    """Name, distance, open status, address and contact; remote services in a section of their own.
+
+    A service reached only on the web has its address below the table, whole (a table cell would break it).
+    """
     from rich import box
     from rich.console import Group
     from rich.table import Table
 
-    from hrfind.human import contact, text
+    from hrfind.human import Link, text
+    from hrfind.page import contact
     from hrfind.output import clean
 
     title = "Services" if place is None else f"Services near {place.label}"
@@ -113,6 +142,7 @@ def _view(items: list[Item], answer: "Answer", place: "Place | None", moment: "M
     table.add_column("Distance", justify="right", no_wrap=True)
     table.add_column("Service", ratio=2)
     table.add_column("Hours and contact", ratio=1, min_width=18, overflow="fold")
+    web: list = []
     for n, (item, result) in enumerate(zip(items, answer.results)):
         if n == answer.local and n:
             table.add_section()
@@ -122,9 +152,11 @@ def _view(items: list[Item], answer: "Answer", place: "Place | None", moment: "M
             if line:
                 about.append("\n" + clean(line), style=style)
         reach = _status(result)
-        reach.append("\n" + clean(contact(service)))
+        reach.append("\n" + clean(contact(service) if service.phone or service.text or not service.url else "web: below"))
+        if not (service.phone or service.text) and service.url:
+            web.append(Link(service.url, 2, f"{service.id}  ", links))
         table.add_row(_distance(result), about, reach)
-    return Group(text(title, "bold"), table)
+    return Group(text(title, "bold"), table, *([text("On the web", "bold"), *web] if web else []))
 
 
 def _distance(result: "Result") -> "Text":
@@ -151,7 +183,7 @@ def _where(result: "Result") -> str:
     if result.remote:
         ways = [a for a in service.access if a in REMOTE_ACCESS]
         return f"{', '.join(ways)}; covers {', '.join(service.coverage)}"
-    from hrfind.human import address
+    from hrfind.page import address
 
     return address(service.address) if service.address else ""
 

@@ -125,6 +125,11 @@ def _lookup() -> tuple[dict[str, str], dict[str, str]]:
     return codes, names
 
 
+def known() -> list[tuple[str, str]]:
+    """(ISO 639-1 code, English name) of every language in the table, in its order."""
+    return [(line.split("|")[0], line.split("|")[2]) for line in _TABLE.strip().splitlines()]
+
+
 def english_name(code: str) -> str | None:
     """The English name of an ISO 639-1 code in the table."""
     for line in _TABLE.strip().splitlines():

@@ -300,7 +300,7 @@ class Derived(NamedTuple):
     members: dict[str, list[int]]  # tag -> numbers
     words: set[str]
     emergency: list[int]
-    oldest: dict[str, datetime.date]  # kind -> its oldest `reviewed` (strategies) or `verified` (services)
+    oldest: dict[str, datetime.date]  # the oldest "reviewed" (principles, strategies) and "verified" (services)
     offers: list[Offer]  # offers are not indexed, but their names are the words of their groups
 
 
@@ -315,9 +315,10 @@ def derive(batch: list[tuple[int, str, bytes]], fts: bool) -> Derived:
             found.offers.append(record)
             continue
         tags = list(fields.groups(record))
-        date = getattr(record, "reviewed", None) if kind == "strategy" else getattr(record, "verified", None)
-        if date is not None and (kind not in found.oldest or date < found.oldest[kind]):
-            found.oldest[kind] = date
+        which = "verified" if kind == "service" else "reviewed"
+        date = getattr(record, which, None)
+        if date is not None and (which not in found.oldest or date < found.oldest[which]):
+            found.oldest[which] = date
         if isinstance(record, Service):
             tags += [f"language:{code}" for code in record.languages]
             if record.is_remote:
@@ -384,16 +385,16 @@ class _Index:
             self.words |= d.words
             self.emergency += d.emergency
             self.offers.update((offer.id, offer) for offer in d.offers)
-            for kind, date in d.oldest.items():
-                if kind not in oldest or date < oldest[kind]:
-                    oldest[kind] = date
+            for which, date in d.oldest.items():
+                if which not in oldest or date < oldest[which]:
+                    oldest[which] = date
         self.connection.executemany("INSERT INTO grp VALUES (?, ?)", ((tag, db.seal(db.pack(numbers)))
                                                                       for tag, numbers in sorted(self.members.items())))
         self.members.clear()
         self._groups()
         self.connection.executemany("INSERT INTO word VALUES (?, ?)", ((w, len(w)) for w in sorted(self.words)))
         self.connection.execute("INSERT INTO meta VALUES ('emergency', ?)", (db.seal(msgspec.msgpack.encode(self.emergency)),))
-        return oldest.get("strategy"), oldest.get("service")
+        return oldest.get("reviewed"), oldest.get("verified")
 
     def _groups(self) -> None:
         """The words of each group's names (kinds, access, offers), with the best weight each has there."""

@@ -195,6 +195,12 @@ class Store:
         for _, _, blob in self.stream(f"{self._BODY} WHERE r.kind = ? ORDER BY r.pos", (kind,)):
             yield self.decode(kind, blob)
 
+    def listing_order(self, numbers: Collection[int]) -> list[int]:
+        """Record numbers in the order of the listings: principles, strategies, services, offers, each in file order."""
+        wanted = list(numbers)
+        found = self.rows(f"SELECT n, kind, pos FROM record WHERE n IN ({','.join('?' * len(wanted))})", wanted) if wanted else []
+        return [n for n, _, _ in sorted(found, key=lambda row: (KINDS.index(row[1]), row[2]))]
+
     def number(self, record_id: str, kinds: Collection[str]) -> int | None:
         """The number of the record of one of these kinds with this id."""
         for n, kind in self.rows("SELECT n, kind FROM record WHERE id = ?", (record_id,)):
