@@ -1,34 +1,36 @@
-"""Find the data layers, read and validate their TOML files, and merge the records by id.
+"""Find the data layers, read and validate their TOML files, and compile them into the store.
 
-A catalog comes from the compiled cache (`hrfind.cache`) when every file is as it was: its
-tables then decode a record only when it is read, so a command over 100,000 services touches
-the few it shows. Otherwise the files that changed are compiled again and the cache updated.
+The store (`hrfind.store`) is one SQLite file in the cache folder for each set of layers. When
+every file is as it was, a command opens it read-only and reads only the records it shows;
+otherwise the files that changed are read again and a new store replaces the old one.
 """
 
 from __future__ import annotations
 
-import bisect
 import datetime
-import itertools
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import sqlite3
+import zlib
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Optional
 
 import msgspec
 
-from hrfind import cache
-from hrfind.errors import UsageError
+from hrfind import __version__
+from hrfind.errors import StoreDamaged, UsageError
 from hrfind.files import text_of
-from hrfind.model import TYPES, Offer, Principle, Record, Service, Strategy, kind_of
+from hrfind.model import Address, Hours, Offer, Principle, Record, Service, Source, Strategy
+from hrfind.store import build, db, files
+from hrfind.store.build import Override, Progress
 
 if TYPE_CHECKING:
     from hrfind.check import Problem
 
-T = TypeVar("T")
 BUNDLED = "bundled"
-KINDS = ("principle", "strategy", "service", "offer")
-Progress = Callable[[int, int], None]  # bytes compiled so far, bytes to compile
+PACKAGED = Path(__file__).with_name("bundled.sqlite")  # the bundled data as the wheel's build hook compiled it
+KINDS = db.KINDS
+KEEP_STORES = 4  # stores kept for different sets of layers; each can be as large as its data
 
 
 def bundled_dir() -> Path:
@@ -43,6 +45,12 @@ def user_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_data_dir("hrfind"))
+
+
+def tag(have: frozenset[str]) -> str:
+    """What a store must have been written by: this format, version, record shapes and SQLite features."""
+    shapes = repr([(t.__name__, t.__annotations__) for t in (Principle, Strategy, Service, Offer, Source, Address, Hours)])
+    return f"{db.FORMAT}/{__version__}/{shapes}/{sorted(have)}"
 
 
 class Layer(msgspec.Struct, frozen=True):
@@ -60,116 +68,87 @@ class Layer(msgspec.Struct, frozen=True):
         return text_of(file)
 
 
-class Override(msgspec.Struct, frozen=True):
-    id: str
-    kind: str
-    replaced: str
-    by: str
-
-
 class CacheUse(msgspec.Struct):
-    """How a catalog was loaded, for `hrfind info`, and where its derived data can be kept."""
+    """How a catalog was loaded, for `hrfind info`."""
 
     folder: Path
-    state: str  # fresh: read from the cache; rebuilt: compiled and saved; unsaved: compiled, not saved
+    state: str  # fresh: read from the store; rebuilt: compiled and saved; unsaved: compiled, not saved
     note: str | None = None  # why it was not saved
-    store: cache.Store | None = None
-    name: str | None = None  # set when the catalog is in the cache, so derived data can join it
-    stamp: str | None = None
 
 
-class Catalog(msgspec.Struct):
-    # Tables are dicts when compiled in this run, cache.Table (the same mapping, read lazily) otherwise.
-    principles: Mapping[str, Principle] = msgspec.field(default_factory=dict)
-    strategies: Mapping[str, Strategy] = msgspec.field(default_factory=dict)
-    services: Mapping[str, Service] = msgspec.field(default_factory=dict)
-    offers: Mapping[str, Offer] = msgspec.field(default_factory=dict)
-    layers: list[Layer] = msgspec.field(default_factory=list)
-    counts: dict[str, dict[str, int]] = msgspec.field(default_factory=dict)  # layer path -> kind -> n
-    overrides: list[Override] = msgspec.field(default_factory=list)
-    problems: list[Problem] = msgspec.field(default_factory=list)
-    cache: CacheUse | None = None
+class Catalog:
+    """The merged records of every layer, read from a store, with what loading them found."""
 
-    def table(self, kind: str) -> Any:
+    def __init__(self, store: db.Store, layers: list[Layer], cache: CacheUse | None = None):
+        self.store = store
+        self.layers = layers
+        self.cache = cache
+        self.principles = db.Table(store, "principle")
+        self.strategies = db.Table(store, "strategy")
+        self.services = db.Table(store, "service")
+        self.offers = db.Table(store, "offer")
+        self.counts: dict[str, dict[str, int]] = store.meta("counts", dict[str, dict[str, int]])
+        self.overrides = [Override(*o) for o in store.meta("overrides", list[tuple[str, str, str, str]])]
+
+    @property
+    def problems(self) -> list[Problem]:
+        from hrfind.check import Problem
+
+        return self.store.meta("problems", list[Problem])
+
+    @property
+    def lacking(self) -> list[str]:
+        """The parts of SQLite this store had to do without (it answers the same, more slowly)."""
+        return [name for feature, name in (("fts5", "FTS5"), ("rtree", "R*Tree")) if feature not in self.store.features]
+
+    def table(self, kind: str) -> db.Table:
         return {"principle": self.principles, "strategy": self.strategies, "service": self.services, "offer": self.offers}[kind]
 
     def get(self, record_id: str) -> Record | None:
         """A principle, strategy or service by id, else an offer."""
-        for table in (self.principles, self.strategies, self.services, self.offers):
-            if record_id in table:
-                return table[record_id]
-        return None
+        n = self.store.number(record_id, ("principle", "strategy", "service"))
+        if n is None:
+            n = self.store.number(record_id, ("offer",))
+        return None if n is None else self.store.record(n)
 
     def find(self, name: str) -> Record | None:
         """A record by id in any case, else the record one of whose aliases it is ("narcan": naloxone); None if neither."""
         found = self.get(name) or self.get(name.lower())
         if found is not None:
             return found
+        from hrfind.text import words
+
         wanted = " ".join(name.casefold().split())
-        # Kinds in the order `get` reads them; only types that have aliases, so a large directory of
-        # services without them is never decoded for this.
-        for kind in ("principle", "strategy", "service", "offer"):
-            if "aliases" in TYPES[kind].__struct_fields__:
-                for record in self.table(kind).values():
-                    if any(" ".join(alias.casefold().split()) == wanted for alias in record.aliases):
-                        return record
+        # An alias that matches folds to the same phrase as the name, so the store's phrases (titles
+        # and aliases, folded) name every record that can match: only those are read, in the order
+        # `get` reads kinds. Offers are not in the phrases, and are few.
+        candidates = self.store.listing_order(self.store.phrase(" ".join(words(name))))
+        for record in [*self.store.records(candidates).values(), *self.offers.values()]:
+            if any(" ".join(alias.casefold().split()) == wanted for alias in getattr(record, "aliases", ())):
+                return record
         return None
 
     def records(self, kinds: Iterable[str] = ("principle", "strategy", "service")) -> list[Record]:
         return [record for kind in kinds for record in self.table(kind).values()]
 
-    def listing(self, kinds: Sequence[str]) -> Sequence[Record]:
-        """The records of these kinds end to end, by position; a cached table decodes only what is read."""
-        tables = [self.table(kind) for kind in kinds]
-        if not any(isinstance(table, cache.Table) for table in tables):
-            return self.records(kinds)
-        return Listing(tables)
-
     def ids(self, kinds: Iterable[str]) -> list[str]:
-        """The ids of `listing(kinds)`, position for position, without decoding the records."""
-        return [record_id for kind in kinds for record_id in self.table(kind)]
+        return [record_id for kind in kinds for record_id in self.store.ids(kind)]
 
-    def positions(self, kinds: Iterable[str]) -> dict[str, range]:
-        """Where each kind's records sit in `listing(kinds)`."""
-        spans, start = {}, 0
-        for kind in kinds:
-            spans[kind] = range(start, start + len(self.table(kind)))
-            start = spans[kind].stop
-        return spans
-
-    def derived(self, name: str, shape: Any, build: Callable[[], T]) -> T:
-        """Data computed from the whole catalog (the search index): kept in the cache beside it when possible."""
-        use = self.cache
-        if use is None or use.store is None or use.name is None or use.stamp is None:
-            return build()
-        return use.store.derived(use.name, use.stamp, name, shape, build)
+    def oldest(self) -> tuple[datetime.date | None, datetime.date | None]:
+        """The oldest `reviewed` of a principle or strategy, and `verified` of a service."""
+        return self.store.meta("oldest", tuple[Optional[datetime.date], Optional[datetime.date]])
 
     def closest_ids(self, record_id: str, n: int = 3) -> list[str]:
+        """The ids most like a mistyped one, as difflib ranks them."""
         import difflib
 
-        ids = list(dict.fromkeys(self.ids(KINDS)))
-        return difflib.get_close_matches(record_id, ids, n=n, cutoff=0.5)
+        from rapidfuzz import fuzz, process
 
-
-class Listing(Sequence[Record]):
-    """Several tables end to end, by position."""
-
-    def __init__(self, tables: list[Mapping[str, Record]]):
-        self._read = [table.at if isinstance(table, cache.Table) else list(table.values()).__getitem__ for table in tables]
-        self._starts = list(itertools.accumulate((len(table) for table in tables), initial=0))
-
-    def __len__(self) -> int:
-        return self._starts[-1]
-
-    def __getitem__(self, position: Any) -> Any:
-        if isinstance(position, slice):
-            return [self[n] for n in range(*position.indices(len(self)))]
-        if position < 0:
-            position += len(self)
-        if not 0 <= position < len(self):
-            raise IndexError(position)
-        table = bisect.bisect_right(self._starts, position) - 1
-        return self._read[table](position - self._starts[table])
+        # difflib's ratio is never above rapidfuzz's (matching blocks are a common subsequence), so
+        # rapidfuzz's cut keeps every id difflib would, and difflib then ranks the few it left.
+        ids = self.store.column("SELECT id FROM record")  # every id, read from its index alone
+        close = dict.fromkeys(found for found, _, _ in process.extract(record_id, ids, scorer=fuzz.ratio, score_cutoff=49, limit=None))
+        return difflib.get_close_matches(record_id, list(close), n=n, cutoff=0.5)
 
 
 def discover(path: Path, problems: list[Problem]) -> tuple[Path, ...]:
@@ -244,206 +223,186 @@ def layers(data: Iterable[Path] = (), no_bundled: bool = False, env: Mapping[str
     return found
 
 
-class _Scan(msgspec.Struct):
-    """One layer as found on disk: its files, their cache keys, and what discovering them reported."""
-
-    layer: Layer
-    exists: bool
-    problems: list[Problem]
-    stats: list[os.stat_result | None]
 
 
-def _scan(layer_list: list[Layer]) -> list[_Scan]:
-    found = []
+def of_records(records: Iterable[Record]) -> Catalog:
+    """A catalog of records already read, not checked (for tests of what the checks keep out)."""
+    return Catalog(build.memory_store(records), [])
+
+
+def file_key(info: os.stat_result) -> str:
+    """What changes when a data file does."""
+    # Size and modification time; the inode, for editors that write a new file and rename it; the
+    # change time, for permissions, so that a file once unreadable is read again once it can be.
+    return f"{info.st_size}/{info.st_mtime_ns}/{info.st_ino}/{info.st_ctime_ns}"
+
+
+def _parts(layer_list: list[Layer]) -> tuple[list[Layer], list[build.Part], bool]:
+    """Each layer as found on disk, the layers that exist with their files, and whether every file has settled."""
+    found, parts, settled = [], [], True
     for layer in layer_list:
         if not layer.path.exists():
             from hrfind.check import Problem
 
-            found.append(_Scan(layer, False, [Problem(text_of(layer.path), f"does not exist (from {layer.name}); skipped", fatal=False)], []))
+            missing = Problem(text_of(layer.path), f"does not exist (from {layer.name}); skipped", fatal=False)
+            parts.append(build.Part(text_of(layer.path), False, layer.offers_only, [missing], []))
             continue
         problems: list[Problem] = []
-        files = discover(layer.path, problems)
-        stats = []
-        for file in files:
+        layer = msgspec.structs.replace(layer, files=discover(layer.path, problems))
+        found.append(layer)
+        entries = []
+        for path in layer.files:
             try:
-                stats.append(os.stat(file))
+                info = os.stat(path)
             except OSError:
-                stats.append(None)  # read_file says why
-        found.append(_Scan(msgspec.structs.replace(layer, files=files), True, problems, stats))
-    return found
+                entries.append(build.File(path, layer.origin(path), None, 0))  # read_file says why
+                continue
+            settled = settled and files.settled(info)
+            entries.append(build.File(path, layer.origin(path), file_key(info), info.st_size))
+        parts.append(build.Part(text_of(layer.path), True, layer.offers_only, problems, entries))
+    return found, parts, settled
 
 
-def _snapshot_key(scans: list[_Scan]) -> tuple[str, bytes]:
-    """The cache file name of a set of layers, and everything its merged catalog depends on."""
-    # Each layer, each file's key, what discovery reported, and (in TAG) the version of hrfind.
-    layers = [(s.layer.name, text_of(s.layer.path), text_of(os.path.abspath(s.layer.path)), s.layer.offers_only) for s in scans]
-    detail = [(s.exists, [str(p) for p in s.problems], [(text_of(f), cache.file_key(st) if st else None) for f, st in zip(s.layer.files, s.stats)])
-              for s in scans]
-    return cache.name(layers), msgspec.msgpack.encode([cache.TAG, layers, detail])
+def load(layer_list: list[Layer], progress: Progress | None = None, use_cache: bool = True,
+         store: Path | None = None) -> Catalog:
+    """Read every layer and merge its records: a later layer replaces a record with the same id.
 
-
-def _layer_name(layer: Layer) -> tuple[str, str]:
-    """The cache file name of a data folder or file, and its identity."""
-    # Origins differ for bundled data and for a path given relative to another folder: both are part of it.
-    identity = repr((layer.name == BUNDLED, text_of(layer.path), text_of(os.path.abspath(layer.path))))
-    return cache.name(identity), identity
-
-
-def load(layer_list: list[Layer], progress: Progress | None = None, use_cache: bool = True) -> Catalog:
-    """Read every layer and merge its records: a later layer replaces a record with the same id."""
-    scans = _scan(layer_list)
-    store = cache.Store(cache.folder()) if use_cache else None
-    name, key = _snapshot_key(scans)
-    today = datetime.date.today()
+    `store` is a store compiled elsewhere (HRFIND_STORE, on a kiosk) to answer from as it is.
+    """
+    found, parts, settled = _parts(layer_list)
+    have = db.features()
+    stamp = tag(have)
     if store is not None:
-        snapshot = store.snapshot(name, key)
-        if snapshot is not None and snapshot.checked in (None, today):
-            return _from_snapshot(snapshot, scans, store, name)
-    catalog = _compile(scans, store, today, progress)
-    if store is None:
-        return catalog
-    catalog.cache = cache_use = CacheUse(store.root, "unsaved", store=store)
-    if not all(st is not None and cache.settled(st) for s in scans for st in s.stats):
-        cache_use.note = "a data file changed in the last few seconds; it is cached once it has settled"
-    elif store.save_snapshot(name, snapshot := _to_snapshot(catalog, key, today)):
-        cache_use.state, cache_use.name, cache_use.stamp = "rebuilt", name, snapshot.stamp
+        return Catalog(_given(store, stamp, have), found, CacheUse(store, "given"))
+    # Each layer, each file's key, what discovery reported, and (in the stamp) the version of hrfind.
+    # Paths as bytes: a name need not be valid UTF-8.
+    identity = [(layer.name, os.fsencode(layer.path), os.fsencode(os.path.abspath(layer.path)), layer.offers_only) for layer in layer_list]
+    key = msgspec.msgpack.encode([stamp, identity, [(p.exists, [text_of(str(x)) for x in p.problems], [(os.fsencode(f.path), f.key) for f in p.files])
+                                                    for p in parts]])
+    today = datetime.date.today()
+    if len(layer_list) == 1 and layer_list[0].name == BUNDLED and not layer_list[0].offers_only:
+        packaged = _packaged(have)
+        if packaged is not None:
+            loaded = Catalog(packaged, found, CacheUse(PACKAGED, "packaged", "the bundled data, compiled when hrfind was built"))
+            loaded.counts = {text_of(layer.path): counts for layer in found for counts in loaded.counts.values()}
+            return loaded
+    if not use_cache:
+        return Catalog(_in_memory(have, parts, key, today, progress, None), found)
+    root = files.folder()
+    path = root / f"{zlib.crc32(repr((stamp, identity)).encode('utf-8', 'surrogateescape')):08x}.sqlite"
+    current = _open(path, have)
+    old = None
+    if current is not None:
+        try:
+            if current.meta("key") == key and current.meta("checked") in (None, today.isoformat()):
+                return Catalog(current, found, CacheUse(root, "fresh"))
+            old = str(path)  # its unchanged files are copied rather than read again
+        except StoreDamaged:
+            pass
+        current.connection.close()
+    if not settled:
+        note = "a data file changed in the last few seconds; it is cached once it has settled"
+    elif not files.ready(root):
+        note = f"cannot write to {root}"
     else:
-        cache_use.note = store.unwritable
-    return catalog
+        saved = _save(path, have, parts, key, today, progress, old)
+        if saved is not None:
+            files.prune(root, KEEP_STORES, path.name, ".sqlite")
+            return Catalog(saved, found, CacheUse(root, "rebuilt"))
+        note = f"cannot write to {root}"
+    return Catalog(_in_memory(have, parts, key, today, progress, old), found, CacheUse(root, "unsaved", note))
 
 
-def _compile(scans: list[_Scan], store: cache.Store | None, today: datetime.date, progress: Progress | None) -> Catalog:
-    """Merge the layers, reading again only the files the cache does not hold as they are now."""
-    catalog = Catalog()
-    owner: dict[str, str] = {}  # id -> kind, for ids shared across principles, strategies, services
-    # What the cache holds for each layer's files, by path; an entry with problems holds for its day only.
-    compiled = [store.layer(*_layer_name(s.layer)) if store and s.exists else {} for s in scans]
-    usable = [{path: entry for path, entry in entries.items() if entry.checked in (None, today)} for entries in compiled]
-    todo = sum(st.st_size for s, entries in zip(scans, usable) for f, st in zip(s.layer.files, s.stats)
-               if st and not _current(entries.get(text_of(f)), s.layer.origin(f), st))
-    done = 0
-    for scan, before, entries in zip(scans, compiled, usable):
-        catalog.problems.extend(scan.problems)
-        if not scan.exists:
-            continue
-        layer = scan.layer
-        catalog.layers.append(layer)
-        counts = catalog.counts.setdefault(text_of(layer.path), {})
-        in_layer: dict[tuple[str, str], str] = {}
-        kept: list[cache.Entry] = []
-        for file, stat in zip(layer.files, scan.stats):
-            origin = layer.origin(file)
-            entry = entries.get(text_of(file))
-            if _current(entry, origin, stat):
-                records, problems = _unpack(entry)
-            else:
-                records, problems = read_file(file, origin)
-                entry = _pack(file, origin, stat, today, records, problems) if stat and cache.settled(stat) else None
-                done += stat.st_size if stat else 0
-                if progress is not None:
-                    progress(done, todo)
-            if entry is not None:
-                kept.append(entry)
-            catalog.problems.extend(problems)
-            for record in records:
-                kind = kind_of(record)
-                if layer.offers_only and kind != "offer":
-                    continue
-                if _merge(catalog, record, kind, owner, in_layer):
-                    counts[kind] = counts.get(kind, 0) + 1
-        if store is not None and ([e.path for e in kept] != list(before) or any(e is not before.get(e.path) for e in kept)):
-            store.save_layer(*_layer_name(layer), kept)
-    _check_references(catalog)
-    return catalog
+def _packaged_key(have: frozenset[str]) -> bytes:
+    return msgspec.msgpack.encode([tag(have), "packaged"])
 
 
-def _current(entry: cache.Entry | None, origin: str, stat: os.stat_result | None) -> bool:
-    return entry is not None and stat is not None and entry.origin == origin and tuple(entry.key) == cache.file_key(stat)
-
-
-def _pack(file: Path, origin: str, stat: os.stat_result, today: datetime.date, records: list[Record], problems: list[Problem]) -> cache.Entry:
-    kinds = [kind_of(r) for r in records]
-    by_kind = {kind: [r for r in records if kind_of(r) == kind] for kind in KINDS}
-    return cache.Entry(text_of(file), origin, cache.file_key(stat), today if problems else None, kinds,
-                       by_kind["principle"], by_kind["strategy"], by_kind["service"], by_kind["offer"],
-                       msgspec.Raw(msgspec.msgpack.encode(problems)))
-
-
-def _unpack(entry: cache.Entry) -> tuple[list[Record], list[Problem]]:
-    """An entry's records back in file order, and its problems."""
-    from hrfind.check import Problem
-
-    pending = {"principle": iter(entry.principles), "strategy": iter(entry.strategies),
-               "service": iter(entry.services), "offer": iter(entry.offers)}
-    return [next(pending[kind]) for kind in entry.kinds], msgspec.msgpack.decode(entry.problems, type=list[Problem])
-
-
-def _to_snapshot(catalog: Catalog, key: bytes, today: datetime.date) -> cache.Snapshot:
-    return cache.Snapshot(
-        key, os.urandom(8).hex(), today if catalog.problems else None, catalog.counts,
-        [(o.id, o.kind, o.replaced, o.by) for o in catalog.overrides],
-        len(catalog.problems), msgspec.Raw(msgspec.msgpack.encode(catalog.problems)),
-        {kind: cache.store_records(list(catalog.table(kind).values())) for kind in KINDS},
-    )
-
-
-def _from_snapshot(snapshot: cache.Snapshot, scans: list[_Scan], store: cache.Store, name: str) -> Catalog:
+def compile_packaged(data: Path, out: Path) -> list[Problem]:
+    """Compile the bundled data into `out` as the wheel carries it; its problems (there should be none)."""
+    layer = Layer(BUNDLED, data)
     problems: list[Problem] = []
-    if snapshot.problem_count:
-        from hrfind.check import Problem
-
-        problems = msgspec.msgpack.decode(snapshot.problems, type=list[Problem])
-    tables = {kind: cache.Table(snapshot.tables[kind], TYPES[kind]) for kind in KINDS}
-    return Catalog(
-        tables["principle"], tables["strategy"], tables["service"], tables["offer"],
-        layers=[s.layer for s in scans if s.exists],
-        counts=snapshot.counts,
-        overrides=[Override(*o) for o in snapshot.overrides],
-        problems=problems,
-        cache=CacheUse(store.root, "fresh", store=store, name=name, stamp=snapshot.stamp),
-    )
+    # No file keys: a store the package carries is trusted as it is, and the same sources make the same bytes.
+    part = build.Part(BUNDLED, True, False, problems, [build.File(p, layer.origin(p), None, 0) for p in discover(data, problems)])
+    out.unlink(missing_ok=True)
+    connection = sqlite3.connect(out)
+    try:
+        build.compile_into(connection, db.features(), [part], _packaged_key(db.features()), datetime.date.today(), read_file)
+        return db.Store(connection, db.features()).meta("problems")
+    finally:
+        connection.close()
 
 
-def _merge(catalog: Catalog, record: Record, kind: str, owner: dict[str, str], in_layer: dict[tuple[str, str], str]) -> bool:
-    """Add a record, replacing one of an earlier layer; False when it had to be skipped."""
-    from hrfind.check import Problem
-
-    namespace = "offer" if kind == "offer" else "record"
-    where = dict(kind=kind, id=record.id)
-    if (namespace, record.id) in in_layer:
-        catalog.problems.append(Problem(record.origin, f"duplicate id, also in {in_layer[namespace, record.id]}; this one was skipped", field="id", **where))
-        return False
-    in_layer[namespace, record.id] = record.origin
-    if namespace == "record" and owner.get(record.id, kind) != kind:
-        catalog.problems.append(Problem(record.origin, f"id already used by a {owner[record.id]}; ids are shared by principles, strategies and services, so this one was skipped", field="id", **where))
-        return False
-    if namespace == "record":
-        owner[record.id] = kind
-    table = catalog.table(kind)
-    if record.id in table:
-        catalog.overrides.append(Override(record.id, kind, table[record.id].origin, record.origin))
-    table[record.id] = record
-    return True
+def _packaged(have: frozenset[str]) -> db.Store | None:
+    """The store the wheel carries, if there is one made by this version with these SQLite features."""
+    if not PACKAGED.is_file():
+        return None
+    try:
+        store = db.Store(db.open_read_only(PACKAGED, immutable=True), have)
+        if store.meta("key") == _packaged_key(have):
+            return store
+        store.connection.close()
+    except (sqlite3.Error, StoreDamaged):
+        pass
+    return None
 
 
-def _check_references(catalog: Catalog) -> None:
-    """Report links to records that do not exist, and drop them so the record still loads."""
-    from hrfind.check import Problem
+def _given(path: Path, stamp: str, have: frozenset[str]) -> db.Store:
+    """A store named by HRFIND_STORE, opened read-only; UsageError unless this hrfind made it."""
+    hint = "Compile it again with this version of hrfind (see the README), or unset HRFIND_STORE."
+    if not path.is_file():
+        raise UsageError(f"HRFIND_STORE names {path}, which is not a file. {hint}")
+    try:
+        store = db.Store(db.open_read_only(path, immutable=True), have)
+        made = msgspec.msgpack.decode(store.meta("key") or b"")[0]
+    except (sqlite3.Error, StoreDamaged, msgspec.DecodeError, IndexError, KeyError, TypeError):
+        raise UsageError(f"HRFIND_STORE names {path}, which is not a store hrfind can read. {hint}") from None
+    if made != stamp:
+        raise UsageError(f"HRFIND_STORE names {path}, a store made by another version of hrfind. {hint}")
+    return store
 
-    targets = {r.id for r in catalog.records()}
-    for kind in ("strategy", "service"):
-        table = catalog.table(kind)
-        for record in list(table.values()):
-            fixes = {}
-            for field, valid, what in (("related", targets, "record"), ("offers", catalog.offers, "offer")):
-                links = getattr(record, field, None)
-                if not links:
-                    continue
-                for link in links:
-                    if link not in valid:
-                        catalog.problems.append(Problem(record.origin, f'no {what} has the id "{link}"; the link was dropped', kind=kind, id=record.id, field=field, fatal=False))
-                kept = [link for link in links if link in valid]
-                if kept != links:
-                    fixes[field] = kept
-            if fixes:
-                table[record.id] = msgspec.structs.replace(record, **fixes)
+
+def _open(path: Path, have: frozenset[str]) -> db.Store | None:
+    """The store at `path`, read-only, if it is the user's own and readable; None otherwise."""
+    if not files.trusted(path):
+        return None
+    try:
+        return db.Store(db.open_read_only(path), have)
+    except sqlite3.Error:
+        return None
+
+
+def _save(path: Path, have: frozenset[str], parts: list[build.Part], key: bytes, today: datetime.date,
+          progress: Progress | None, old: str | None) -> db.Store | None:
+    """Compile into a new file that replaces `path` whole; the store opened read-only, or None if it could not be written."""
+    from urllib.parse import quote
+
+    for source in dict.fromkeys((old, None)):
+        try:
+            with files.new_file(path) as temp:
+                connection = sqlite3.connect(f"file:{quote(str(temp))}", uri=True)
+                try:
+                    build.compile_into(connection, have, parts, key, today, read_file, progress, source)
+                finally:
+                    connection.close()
+        except (sqlite3.Error, StoreDamaged):
+            continue  # a damaged earlier store to copy from, or a full disk: try without it
+        except OSError:
+            return None
+        return _open(path, have)
+    return None
+
+
+def _in_memory(have: frozenset[str], parts: list[build.Part], key: bytes, today: datetime.date,
+               progress: Progress | None, old: str | None) -> db.Store:
+    """A store that lives as long as this process: when the cache cannot be used."""
+    for source in dict.fromkeys((old, None)):
+        connection = sqlite3.connect("file::memory:", uri=True, check_same_thread=False)
+        try:
+            build.compile_into(connection, have, parts, key, today, read_file, progress, source)
+        except (sqlite3.Error, StoreDamaged):
+            if source is None:
+                raise
+            connection.close()
+            continue
+        return db.Store(connection, have)
+    raise AssertionError("unreachable")

@@ -42,3 +42,7 @@ class OutputError(HrfindError):
     """Standard output or an output file could not be written (a full disk, a closed stream)."""
 
     exit_status = ExitStatus.IO_ERROR
+
+
+class StoreDamaged(Exception):
+    """The compiled store turned out damaged in the middle of a query: run again without it."""

@@ -1,23 +1,23 @@
 """Places: parse ZIP codes, "City, ST" and "lat,lon", geocode them offline, measure distances.
 
-Geocoding reads the ZIP table that the `zipcodes` package ships; nothing is downloaded. Loading
-that table costs a few tenths of a second, so its located ZIPs are kept as a compact table in the
-hrfind cache folder (keyed by the zipcodes version), which loads in milliseconds.
+Geocoding reads hrfind's compact ZIP table (`hrfind.zips`, made from the `zipcodes` package);
+nothing is downloaded.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
 import math
 import re
-from collections.abc import Iterator
-from typing import NamedTuple, Optional
+from typing import TYPE_CHECKING, NamedTuple
 
-import msgspec
-
+from hrfind import zips
 from hrfind.errors import PlaceNotFoundError, UsageError
+from hrfind.zips import ZipInfo, zip_info, zip_timezone  # noqa: F401 - geocoding's lookups, used by importers and locate
+
+if TYPE_CHECKING:
+    from hrfind.model import Service
 
 EARTH_RADIUS_MI = 3958.8
 FORMS = 'a ZIP code like "21201", a city and state like "Baltimore, MD", or coordinates like "39.29,-76.61"'
@@ -44,13 +44,9 @@ _ZIP = re.compile(r"([0-9]{5})(?:-[0-9]{4})?")
 _NUMBER = r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
 _COORDINATES = re.compile(rf"({_NUMBER})\s*(?:,|\s)\s*({_NUMBER})")
 _LEADING_NUMBER = re.compile(rf"{_NUMBER}\s*,")
-# zipcodes stores a few non-zone words (a town name) in its timezone field; an IANA name has a slash.
-_ZONE = re.compile(r"[A-Z][A-Za-z_]+(?:/[A-Za-z_+-]+)+")
 _APOSTROPHES = re.compile(r"['’]")
 _MC = re.compile(r"\bmc ")
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount", "pt": "point"}
-# Bump when ZipData changes shape or meaning: the cached ZIP table is then built again.
-ZIP_TABLE_FORMAT = 1
 # How far a "lat,lon" may be from a ZIP centroid and still take its state and time zone.
 _REVERSE_RADIUS_MI = 30.0
 
@@ -73,19 +69,6 @@ class Place:
         return frozenset(codes)
 
 
-class ZipInfo(NamedTuple):
-    code: str
-    city: str
-    state: str
-    lat: float
-    lon: float
-    timezone: str | None
-    standard: bool  # an active STANDARD ZIP: a delivery area, not a PO box or a single building
-
-    def place(self, label: str) -> Place:
-        return Place(self.lat, self.lon, label, f"US-{self.state}", "US", self.timezone)
-
-
 def miles(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance in miles (haversine)."""
     phi1, phi2 = math.radians(lat1), math.radians(lat2)
@@ -104,7 +87,7 @@ def parse_place(text: str) -> Place:
         code = text[:5]
         if info is None:
             raise PlaceNotFoundError(f'No ZIP code {code} with a known location. Check the digits, or give a city and state like "Baltimore, MD".')
-        return info.place(f"{code} ({info.city}, {info.state})")
+        return _zip_place(info, f"{code} ({info.city}, {info.state})")
     # No letters, or a number before the first comma: meant as coordinates, so say how to write them.
     if not any(c.isalpha() for c in text) or _LEADING_NUMBER.match(text) or _number_pair(text):
         return _coordinates(text)
@@ -134,21 +117,36 @@ def _coordinates(text: str) -> Place:
     return Place(lat, lon, label, f"US-{near.state}", "US", near.timezone)
 
 
+def service_location(service: Service) -> tuple[float, float, bool] | None:
+    """(lat, lon, approximate): a service's own coordinates, else its US postal code's centre, else None."""
+    if service.lat is not None and service.lon is not None:
+        if -90 <= service.lat <= 90 and -180 <= service.lon <= 180:
+            return service.lat, service.lon, service.geocoded
+        return None
+    address = service.address
+    if address is None or not address.postal_code or address.country not in (None, "US"):
+        return None
+    info = zip_info(address.postal_code)
+    return (info.lat, info.lon, True) if info else None
+
+
+def _zip_place(info: ZipInfo, label: str) -> Place:
+    return Place(info.lat, info.lon, label, f"US-{info.state}", "US", info.timezone)
+
+
 def _nearest_zip(lat: float, lon: float) -> ZipInfo | None:
     """The closest ZIP centroid within a short drive, for a point's state and time zone."""
     import zipcodes
 
-    data = _ZIPS.data
-    lats, lons = data.lats, data.lons
     # Half a degree of latitude is over 34 miles, so the band holds every ZIP within the radius.
-    near = [(miles(lat, lon, lats[n], lons[n]), data.codes[n], n) for n in range(len(lats)) if abs(lats[n] - lat) <= 0.5]
+    near = [(miles(lat, lon, z.lat, z.lon), z.code, z) for z in zips.TABLE.within(lat - 0.5, lat + 0.5)]
     if not near:
         return None
-    _, _, n = min(near)
+    _, _, found = min(near)
     # Within the radius as zipcodes.filter_by_coordinates measures it (its Earth is a little smaller).
-    if zipcodes.haversine(lon, lat, lons[n], lats[n]) > _REVERSE_RADIUS_MI:
+    if zipcodes.haversine(lon, lat, found.lon, found.lat) > _REVERSE_RADIUS_MI:
         return None
-    return _ZIPS.at(n)
+    return found
 
 
 class City(NamedTuple):
@@ -246,146 +244,17 @@ def normalise(text: str) -> str:
     return _MC.sub("mc", " ".join(words))
 
 
-def zip_info(code: str) -> ZipInfo | None:
-    """The centroid, city, state and time zone of a US ZIP code ("21201" or "21201-1234"), if it has a location."""
-    m = _ZIP.fullmatch(code.strip())
-    return _ZIPS.get(m.group(1)) if m else None
-
-
-def zip_timezone(code: str) -> str | None:
-    """The IANA time zone of a ZIP code, or None."""
-    info = zip_info(code)
-    return info.timezone if info else None
-
-
-def _info(row: dict) -> ZipInfo | None:
-    """A zipcodes row as a ZipInfo; None for ZIPs without a location (military mail: 0, 0)."""
-    try:
-        lat, lon = float(row["lat"]), float(row["long"])
-    except (TypeError, ValueError):
-        return None
-    if lat == 0 and lon == 0:
-        return None
-    return ZipInfo(row["zip_code"], row["city"], row["state"], lat, lon, _zone(row.get("timezone")),
-                   row.get("zip_code_type") == "STANDARD" and bool(row.get("active")))
-
-
-@functools.cache
-def _zone(name: str | None) -> str | None:
-    return name if name and _ZONE.fullmatch(name) else None
-
-
-@contextlib.contextmanager
-def _no_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building tables of many small objects."""
-    import gc
-
-    # 42,000 fresh dicts trigger repeated full collections that triple the load time. The tables
-    # built here live as long as the process, so they are frozen out of all later collections too.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if was_enabled:
-            gc.enable()
-
-
-class ZipData(msgspec.Struct, array_like=True):
-    """Every located ZIP of the `zipcodes` package as flat columns, in its order: what geocoding needs."""
-
-    codes: list[str]
-    cities: list[str]
-    states: list[str]
-    lats: list[float]
-    lons: list[float]
-    zones: list[Optional[str]]  # IANA names only; None where zipcodes has none or a non-zone word
-    standard: list[bool]
-    others: list[list[str]]  # the other city names each ZIP accepts for mail
-
-
-def _zip_data() -> ZipData:
-    """Read the whole zipcodes table (a few tenths of a second) into columns."""
-    import zipcodes
-
-    columns: tuple[list, ...] = ([], [], [], [], [], [], [], [])
-    with _no_gc():
-        for row in zipcodes.list_all():
-            info = _info(row)
-            if info is not None:
-                for column, value in zip(columns, (*info[:6], info.standard, list(row.get("acceptable_cities", ())))):
-                    column.append(value)
-    return ZipData(*columns)
-
-
-def zip_table_key() -> str:
-    """What the cached ZIP table is made from: the zipcodes version, and this module's format of it."""
-    import zipcodes
-
-    return f"zipcodes {zipcodes.__version__}/{ZIP_TABLE_FORMAT}"
-
-
-class _ZipTable:
-    """ZIP lookups over the compact table, kept in the hrfind cache folder and read back in milliseconds.
-
-    The first process after zipcodes is installed or upgraded builds it from zipcodes; when the cache
-    folder cannot be written, every process reads zipcodes itself, as slowly as before.
-    """
-
-    def __init__(self) -> None:
-        self._data: ZipData | None = None
-        self._where: dict[str, int] | None = None
-        self._read: dict[str, ZipInfo] = {}
-
-    @property
-    def data(self) -> ZipData:
-        if self._data is None:
-            from hrfind import cache
-
-            with _no_gc():
-                self._data = cache.Store(cache.folder()).table("zips", zip_table_key(), ZipData, _zip_data)
-        return self._data
-
-    def reset(self) -> None:
-        """Forget the table, so that the next lookup reads it again (for tests)."""
-        self.__init__()  # type: ignore[misc]
-        _cities.cache_clear()
-
-    def at(self, n: int) -> ZipInfo:
-        d = self.data
-        return ZipInfo(d.codes[n], d.cities[n], d.states[n], d.lats[n], d.lons[n], d.zones[n], d.standard[n])
-
-    def get(self, code: str) -> ZipInfo | None:
-        info = self._read.get(code)
-        if info is None:
-            if self._where is None:
-                self._where = {c: n for n, c in enumerate(self.data.codes)}
-            n = self._where.get(code)
-            if n is None:
-                return None
-            info = self._read[code] = self.at(n)
-        return info
-
-
-_ZIPS = _ZipTable()
-
-
 @functools.cache
 def _cities(state: str | None) -> dict[str, dict[str, City]]:
     """Normalised city name -> state -> City, for one state or (None) the whole country."""
-    data = _ZIPS.data
     own: dict[tuple[str, str], tuple[str, list[ZipInfo]]] = {}
     other: dict[tuple[str, str], tuple[str, list[ZipInfo]]] = {}
     key = functools.cache(normalise)
-    with _no_gc():
-        for n, st in enumerate(data.states):
-            if state is not None and st != state:
-                continue
-            info = _ZIPS.at(n)
-            for name, table in ((info.city, own), *((o, other) for o in data.others[n])):
+    with zips.no_gc():
+        for info, others in zips.TABLE.each(state):
+            for name, table in ((info.city, own), *((o, other) for o in others)):
                 table.setdefault((key(name), info.state), (name, []))[1].append(info)
         cities: dict[str, dict[str, City]] = {}
-        for (name_key, st), (name, zips) in (other | own).items():
-            cities.setdefault(name_key, {})[st] = City(name, st, tuple(zips), (name_key, st) in own)
+        for (name_key, st), (name, found) in (other | own).items():
+            cities.setdefault(name_key, {})[st] = City(name, st, tuple(found), (name_key, st) in own)
     return cities

@@ -120,9 +120,9 @@ def zone_of(service: Service) -> str | None:
     address = service.address
     if address is None or not address.postal_code or address.country not in (None, "US"):
         return None
-    from hrfind import geo
+    from hrfind import zips
 
-    return geo.zip_timezone(address.postal_code)
+    return zips.zip_timezone(address.postal_code)
 
 
 def local(moment: Moment, zone_name: str | None) -> Moment | None:

@@ -3,31 +3,29 @@
 Local services (a site with coordinates, or a US postal code standing in for them) come first,
 nearest first; remote ones (phone, text, online, mail) whose coverage includes the place follow.
 
-A directory of 100,000 services is answered without decoding it: each service's coordinates and
-what it offers are kept as flat arrays beside the cached catalog (`Places`), the filters are set
-intersections of those, and the nearest are found by widening a band of latitude around the place
-until it holds every service that can be nearer than those found. Only the services shown (and the
-few with no coordinates of their own, and the remote ones) are decoded.
+A directory of 100,000 services is answered without decoding it: the store (`hrfind.store`) keeps
+each service's location in a spatial index and what it offers as indexed tags, the filters are
+conditions of its queries, and the nearest are found by widening a box around the place until it
+holds every service that can be nearer than those found. Only the services shown (and the few
+with no location, and the remote ones that reach the place) are decoded.
 """
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
 import datetime
 import heapq
-import itertools
 import math
-from array import array
 from collections.abc import Iterable, Iterator, Sequence
-
-import msgspec
+from typing import TYPE_CHECKING
 
 from hrfind import hours
-from hrfind.catalog import Catalog
 from hrfind.errors import UsageError
 from hrfind.geo import EARTH_RADIUS_MI, Place, miles
 from hrfind.model import ACCESS, Service
+
+if TYPE_CHECKING:
+    from hrfind.store.db import Loaded, Store
 
 LIMIT = 10
 # An offer that stands for several narrower ones: a service listing any of them matches it
@@ -69,64 +67,7 @@ class Filters:
     query: str = ""
 
 
-class Places(msgspec.Struct, array_like=True):
-    """Where the services of a catalog are and what they are, by position, as flat arrays."""
-
-    count: int
-    lats: memoryview  # array('d'): own coordinates, valid where the position is in by_lat
-    lons: memoryview  # array('d')
-    approximate: memoryview  # array('B'): 1 where the own coordinates are a postal code's centre
-    by_lat: memoryview  # array('I'): positions of the services with usable own coordinates, south to north
-    lat_order: memoryview  # array('d'): their latitudes, in that order
-    unlocated: memoryview  # array('I'): positions with no usable coordinates of their own (read one by one)
-    remote: memoryview  # array('I'): positions of remote services
-    groups: dict[str, memoryview]  # "offer:naloxone", "language:es", "access:phone", "cost:free" -> array('I') of positions
-
-
-def _view(data: memoryview, code: str) -> memoryview:
-    """An array as stored, whether built here or read from the cache as bytes."""
-    return memoryview(data).cast("B").cast(code)
-
-
-def build_places(services: Sequence[Service]) -> Places:
-    """The Places of the services in catalog order (each read once)."""
-    lats, lons, approximate = array("d"), array("d"), array("B")
-    unlocated, remote = array("I"), array("I")
-    groups: dict[str, array] = {}
-    located: list[int] = []
-    for n, s in enumerate(services):
-        lat, lon = s.lat, s.lon
-        if lat is not None and lon is not None and -90 <= lat <= 90 and -180 <= lon <= 180:
-            located.append(n)
-        else:
-            unlocated.append(n)
-            lat = lon = math.nan
-        lats.append(lat)
-        lons.append(lon)
-        approximate.append(s.geocoded)
-        if s.is_remote:
-            remote.append(n)
-        keys = [*(f"offer:{o}" for o in s.offers), *(f"language:{c}" for c in s.languages), *(f"access:{a}" for a in s.access)]
-        if s.cost is not None:
-            keys.append(f"cost:{s.cost}")
-        for key in dict.fromkeys(keys):
-            found = groups.get(key)
-            if found is None:
-                found = groups[key] = array("I")
-            found.append(n)
-    located.sort(key=lats.__getitem__)
-    by_lat = array("I", located)
-    return Places(len(lats), memoryview(lats), memoryview(lons), memoryview(approximate), memoryview(by_lat),
-                  memoryview(array("d", (lats[n] for n in located))), memoryview(unlocated), memoryview(remote),
-                  {key: memoryview(found) for key, found in sorted(groups.items())})
-
-
-def places_of(catalog: Catalog) -> Places:
-    """The catalog's Places, kept in the cache beside it."""
-    return catalog.derived("service-places", Places, lambda: build_places(catalog.listing(("service",))))
-
-
-def find(catalog: Catalog, place: Place | None = None, filters: Filters = Filters(), *,
+def find(catalog: Loaded, place: Place | None = None, filters: Filters = Filters(), *,
          now: datetime.datetime, open_at: hours.Moment | None = None, radius: float | None = None,
          limit: int | None = LIMIT, remote: bool = True) -> Answer:
     """Services matching the filters: local ones nearest first (ties by id), then remote ones.
@@ -138,70 +79,48 @@ def find(catalog: Catalog, place: Place | None = None, filters: Filters = Filter
         raise UsageError(f"--radius must be a distance in miles of 0 or more, like 5 or 12.5; got {radius}.")
     if limit is not None and limit < 1:
         raise UsageError(f"--limit must be 1 or more; got {limit}.")
+    store = catalog.store
     notes: list[str] = []
-    services = catalog.listing(("service",))
-    places = places_of(catalog)
-    allowed = _matching(catalog, filters, places)  # positions; None for all
-    unlocated = _view(places.unlocated, "I")
-    scores: dict[str, float] = {}
-    ordered: Sequence[int] | None = None  # the candidates in search order, when a query was given
+    tags = _tags(catalog, filters)
+    allowed = store.all_tagged(tags) if tags else None  # record numbers; None for every service
+    scores: dict[int, float] = {}
+    ordered: list[int] | None = None  # the candidates in search order, when a query was given
+    unlocated = {n: remote for n, remote in store.unlocated() if allowed is None or n in allowed}
     if filters.query.strip():
         from hrfind import search
 
-        if catalog.cache is not None and catalog.cache.name is not None:
-            # The catalog's own index, kept in the cache, scores the candidates as an index of them alone would.
-            records = catalog.listing(search.SEARCHED)
-            index = search.Index(catalog.derived(search.INDEX_NAME, search.IndexData, lambda: search.build(records, catalog.offers)))
-            span = catalog.positions(search.SEARCHED)["service"]
-            among = span if allowed is None else frozenset(span.start + n for n in allowed)
-            hits = search.rank(index, records, catalog.ids(search.SEARCHED), filters.query, allowed=among)
-            where = {service_id: n for n, service_id in enumerate(catalog.ids(("service",)))}
-        else:
-            positions = range(places.count) if allowed is None else sorted(allowed)
-            candidates = [services[n] for n in positions]
-            hits = search.search(candidates, catalog.offers, filters.query)
-            where = {service.id: n for n, service in zip(positions, candidates)}
-        scores = {hit.record.id: hit.score for hit in hits}
-        ordered = [where[hit.record.id] for hit in hits]
+        among = store.all_tagged([["kind:service"], *tags])
+        scores = dict(search.ranked(store, filters.query, allowed=among))
+        ordered = list(scores)
         allowed = set(ordered)
-        without = set(unlocated)
-        unplaced_order = [n for n in ordered if n in without]
-    else:
-        unplaced_order = [n for n in unlocated if allowed is None or n in allowed]
-    ids = catalog.ids(("service",))
+        unlocated = {n: unlocated[n] for n in ordered if n in unlocated}
     reader = _Reader(open_at or now, open_at is not None, notes)
-    # Candidates without usable coordinates of their own, read one by one, in candidate order.
-    extra: dict[int, tuple[float, float, bool] | None] = {}
-    lines: list[Service] = []  # remote services with no location of their own
-    for n in unplaced_order:
-        service = services[n]
-        point = _location(service, notes)
-        if point is None and service.is_remote:
-            lines.append(service)
-        else:
-            extra[n] = point
+    # Those with no location are left out near a place, and listed after the sites without one;
+    # remote lines are read only when they are shown.
+    unplaced = store.records(n for n, remote in unlocated.items() if not remote)
+    for service in unplaced.values():
+        _location(service, notes)
     if place is None:
-        return _anywhere(places, services, ids, allowed, ordered, extra, lines, remote, scores, reader, limit)
-    unplaced = [ids[n] for n, point in extra.items() if point is None]
-    if unplaced:
-        notes.append(f"Left out {_plural(len(unplaced), 'matching service')} with no location "
-                     f"(no lat/lon and no known US ZIP code): {_ids(unplaced)}.")
+        lines = list(store.records(n for n, remote in unlocated.items() if remote).items())
+        return _anywhere(store, allowed, ordered, scores, lines, remote, reader, limit)
+    unplaced_ids = [service.id for service in unplaced.values()]
+    if unplaced_ids:
+        notes.append(f"Left out {_plural(len(unplaced_ids), 'matching service')} with no location "
+                     f"(no lat/lon and no known US ZIP code): {_ids(unplaced_ids)}.")
     local: list[Result] = []
-    for distance, _, n, lat, lon, approximate in _nearest(place, places, allowed, extra, ids):
+    for distance, _, n, lat, lon, approximate in _nearest(place, store, allowed):
         if (radius is not None and distance > radius) or (limit is not None and len(local) >= limit):
             break
-        service = services[n]
-        result = reader.read(service, distance_mi=distance, approximate=approximate, location=(lat, lon), score=scores.get(service.id))
+        result = reader.read(store.record(n), distance_mi=distance, approximate=approximate, location=(lat, lon), score=scores.get(n))
         if result is not None:
             local.append(result)
     far: list[Result] = []
     if remote:
         shown = {r.service.id for r in local}
-        candidates = (services[n] for n in _view(places.remote, "I") if allowed is None or n in allowed)
+        found = store.records(n for n in store.remote(place.areas) if allowed is None or n in allowed)
         # A statewide line reaches the place more surely than a national one: narrowest coverage first.
-        reach = sorted((place.region not in s.coverage, s.id, s) for s in candidates
-                       if s.id not in shown and place.areas.intersection(s.coverage))
-        far = reader.read_all((s for _, _, s in reach), scores)
+        reach = sorted((place.region not in s.coverage, s.id, n) for n, s in found.items() if s.id not in shown)
+        far = reader.read_all((found[n] for _, _, n in reach), {found[n].id: scores[n] for _, _, n in reach if n in scores})
     reader.finish()
     where = f"within {radius:g} miles of {place.label}" if radius is not None else f"near {place.label}"
     showing = f"showing {_plural(len(far), 'remote option')} for {place.label} instead" if far else ""
@@ -214,30 +133,24 @@ def find(catalog: Catalog, place: Place | None = None, filters: Filters = Filter
     return Answer(tuple(local + far), len(local), tuple(notes))
 
 
-def _nearest(place: Place, places: Places, allowed: set[int] | None, extra: dict[int, tuple[float, float, bool] | None],
-             ids: Sequence[str]) -> Iterator[tuple[float, str, int, float, float, bool]]:
-    """(distance, id, position, lat, lon, approximate) of the located candidates, nearest first, ties by id.
+def _nearest(place: Place, store: Store, allowed: set[int] | None) -> Iterator[tuple[float, str, int, float, float, bool]]:
+    """(distance, id, number, lat, lon, approximate) of the located candidates, nearest first, ties by id.
 
-    A service more than w degrees of latitude away is more than w degrees of arc away, so once the band
-    of latitude +-w has been read, what it holds within that arc can be given in order; then w doubles.
+    The services within a box of w degrees around the place are read; every service outside it is
+    more than w degrees of arc away, so those found within that arc can be given in order; then w
+    doubles, until the box covers the Earth.
     """
-    heap = [(miles(place.lat, place.lon, p[0], p[1]), ids[n], n, p[0], p[1], p[2]) for n, p in extra.items() if p is not None]
-    heapq.heapify(heap)
-    lats, lons, approximate = _view(places.lats, "d"), _view(places.lons, "d"), _view(places.approximate, "B")
-    order, lat_order = _view(places.by_lat, "I"), _view(places.lat_order, "d")
-    size = len(order)
-    lo = hi = bisect.bisect_left(lat_order, place.lat)
+    heap: list[tuple[float, str, int, float, float, bool]] = []
+    seen: set[int] = set()
     width = 0.25
     while True:
-        new_lo = bisect.bisect_left(lat_order, place.lat - width, 0, lo)
-        new_hi = bisect.bisect_right(lat_order, place.lat + width, hi)
-        for k in itertools.chain(range(new_lo, lo), range(hi, new_hi)):
-            n = order[k]
-            if allowed is None or n in allowed:
-                lat, lon = lats[n], lons[n]
-                heapq.heappush(heap, (miles(place.lat, place.lon, lat, lon), ids[n], n, lat, lon, bool(approximate[n])))
-        lo, hi = new_lo, new_hi
-        complete = lo == 0 and hi == size
+        south, north = max(-90.0, place.lat - width), min(90.0, place.lat + width)
+        boxes = _longitudes(place, width)
+        for n, record_id, lat, lon, approximate in store.in_box(south, north, boxes):
+            if n not in seen and (allowed is None or n in allowed):
+                seen.add(n)
+                heapq.heappush(heap, (miles(place.lat, place.lon, lat, lon), record_id, n, lat, lon, bool(approximate)))
+        complete = south == -90.0 and north == 90.0 and boxes == [(-180.0, 180.0)]
         # A margin for rounding: a distance is never computed short of the arc by anything near this.
         bound = math.inf if complete else EARTH_RADIUS_MI * math.radians(width) * (1 - 1e-9)
         while heap and heap[0][0] <= bound:
@@ -247,38 +160,55 @@ def _nearest(place: Place, places: Places, allowed: set[int] | None, extra: dict
         width *= 2
 
 
-def _anywhere(places: Places, services: Sequence[Service], ids: Sequence[str], allowed: set[int] | None,
-              ordered: Sequence[int] | None, extra: dict[int, tuple[float, float, bool] | None], lines: list[Service],
-              remote: bool, scores: dict[str, float], reader: _Reader, limit: int | None) -> Answer:
-    """Without a place: sites (best score, then id) up to the limit, then every remote service."""
-    def rank(service: Service) -> tuple[float, str]:
-        return -scores.get(service.id, 0.0), service.id
+def _longitudes(place: Place, width: float) -> list[tuple[float, float]]:
+    """Ranges of longitude outside which a point within `width` degrees of latitude is over `width` degrees of arc away.
 
-    line_ids = {s.id for s in lines}
-    positions: Iterable[int] = ordered if ordered is not None else (range(places.count) if allowed is None else allowed)
-    sites = [n for n in positions if ids[n] not in line_ids] if line_ids else list(positions)
-    if scores:
-        sites.sort(key=lambda n: (-scores.get(ids[n], 0.0), ids[n]))
+    By the haversine, sin^2(d/2) >= cos(lat0) cos(lat) sin^2(dlon/2): with |lat| at most the band's
+    widest, a dlon whose sin(dlon/2) reaches sin(w/2) / sqrt(cos(lat0) cos(lat)) keeps d above w.
+    """
+    widest = min(90.0, abs(place.lat) + width)
+    spread = math.cos(math.radians(place.lat)) * math.cos(math.radians(widest))
+    half = math.sin(math.radians(width) / 2)
+    if spread <= 0 or half >= math.sqrt(spread):
+        return [(-180.0, 180.0)]
+    reach = math.degrees(2 * math.asin(half / math.sqrt(spread))) * (1 + 1e-9) + 1e-9
+    if reach >= 180:
+        return [(-180.0, 180.0)]
+    west, east = place.lon - reach, place.lon + reach
+    if west < -180:
+        return [(west + 360, 180.0), (-180.0, east)]
+    if east > 180:
+        return [(west, 180.0), (-180.0, east - 360)]
+    return [(west, east)]
+
+
+def _anywhere(store: Store, allowed: set[int] | None, ordered: list[int] | None, scores: dict[int, float],
+              lines: list[tuple[int, Service]], remote: bool, reader: _Reader, limit: int | None) -> Answer:
+    """Without a place: sites (best score, then id) up to the limit, then every remote service with no location."""
+    line_numbers = {n for n, _ in lines}
+    if ordered is not None:
+        ids = store.id_of(ordered)
+        order = sorted((n for n in ordered if n not in line_numbers), key=lambda n: (-scores.get(n, 0.0), ids[n]))
+        sites: Iterable[int] = order
     else:
-        sites.sort(key=ids.__getitem__)
-    unlocated = frozenset(_view(places.unlocated, "I"))
-    lats, lons, approximate = _view(places.lats, "d"), _view(places.lons, "d"), _view(places.approximate, "B")
+        sites = (n for n in store.services_by_id() if n not in line_numbers and (allowed is None or n in allowed))
     local: list[Result] = []
     for n in sites:
         if limit is not None and len(local) >= limit:
             break
-        point = extra.get(n) if n in unlocated else (lats[n], lons[n], bool(approximate[n]))
-        service = services[n]
+        service = store.record(n)
+        point = store.sites((n,)).get(n)
         fields = {"approximate": point[2], "location": point[:2]} if point else {}
-        result = reader.read(service, score=scores.get(service.id), **fields)
+        result = reader.read(service, score=scores.get(n), **fields)
         if result is not None:
             local.append(result)
-    far = reader.read_all(sorted(lines, key=rank), scores) if remote else []
+    by_rank = sorted(lines, key=lambda line: (-scores.get(line[0], 0.0), line[1].id))
+    far = reader.read_all((s for _, s in by_rank), {s.id: scores[n] for n, s in lines if n in scores}) if remote else []
     reader.finish()
     return Answer(tuple(local + far), len(local), tuple(reader.notes))
 
 
-def resolve_offers(catalog: Catalog, names: Iterable[str]) -> list[str]:
+def resolve_offers(catalog: Loaded, names: Iterable[str]) -> list[str]:
     """Offer ids for ids, labels or aliases (`narcan` -> naloxone); UsageError names the closest."""
     from hrfind.search import resolve_offer
 
@@ -297,8 +227,8 @@ def language_code(text: str) -> str:
     return code
 
 
-def _matching(catalog: Catalog, filters: Filters, places: Places) -> set[int] | None:
-    """Positions of the services that pass the filters; None when there are no filters."""
+def _tags(catalog: Loaded, filters: Filters) -> list[list[str]]:
+    """The tags a service must carry to pass the filters: one of each list."""
     offers = resolve_offers(catalog, filters.offers)
     language = language_code(filters.language) if filters.language else None
     if filters.access is not None and filters.access not in ACCESS:
@@ -310,31 +240,14 @@ def _matching(catalog: Catalog, filters: Filters, places: Places) -> set[int] | 
         wanted.append(["cost:free"])
     if filters.access is not None:
         wanted.append([f"access:{filters.access}"])
-    if not wanted:
-        return None
-    empty = memoryview(array("I"))
-    groups = sorted((set().union(*(_view(places.groups.get(key, empty), "I") for key in keys)) for keys in wanted), key=len)
-    allowed = groups[0]
-    for group in groups[1:]:
-        allowed.intersection_update(group)
-    return allowed
+    return wanted
 
 
-def _location(service: Service, notes: list[str]) -> tuple[float, float, bool] | None:
-    """(lat, lon, approximate): its own coordinates, else its US postal code's centre, else None."""
-    if service.lat is not None and service.lon is not None:
-        if -90 <= service.lat <= 90 and -180 <= service.lon <= 180:
-            return service.lat, service.lon, service.geocoded
+def _location(service: Service, notes: list[str]) -> None:
+    """Warn about coordinates that cannot be on Earth (records that were never validated)."""
+    if service.lat is not None and service.lon is not None and not (-90 <= service.lat <= 90 and -180 <= service.lon <= 180):
         notes.append(f'warning: {service.origin}: service "{service.id}": lat/lon {service.lat}, {service.lon} is not on Earth; '
                      "its location was ignored. Run hrfind validate.")
-        return None
-    address = service.address
-    if address is None or not address.postal_code or address.country not in (None, "US"):
-        return None
-    from hrfind import geo
-
-    info = geo.zip_info(address.postal_code)
-    return (info.lat, info.lon, True) if info else None
 
 
 class _Reader:

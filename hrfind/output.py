@@ -6,7 +6,8 @@ The human view lives in `hrfind.human`, so Rich is imported only when a person i
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import textwrap
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import msgspec
@@ -66,52 +67,79 @@ def json_text(encoded: bytes, indent: bool = False) -> str:
     return re.sub(_RAW_IN_JSON, lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-def json_array(items: Sequence[Item]) -> str:
-    if not items:
-        return "[]\n"
-    return json_text(msgspec.json.encode([as_dict(i) for i in items]), indent=True) + "\n"
+def json_array(items: Iterable[Item]) -> str:
+    return "".join(json_array_parts(items))
 
 
-def json_lines(items: Sequence[Item]) -> str:
-    return "".join(json_text(msgspec.json.encode(as_dict(i))) + "\n" for i in items)
+def json_array_parts(items: Iterable[Item]) -> Iterator[str]:
+    """An indented JSON array, a record at a time: an export of any size never holds more than one."""
+    opening = "[\n"
+    for item in items:
+        yield opening + textwrap.indent(json_text(msgspec.json.encode(as_dict(item)), indent=True), "  ")
+        opening = ",\n"
+    yield "[]\n" if opening == "[\n" else "\n]\n"
+
+
+def json_lines(items: Iterable[Item]) -> str:
+    return "".join(json_lines_parts(items))
+
+
+def json_lines_parts(items: Iterable[Item]) -> Iterator[str]:
+    return (json_text(msgspec.json.encode(as_dict(i))) + "\n" for i in items)
 
 
 def csv_text(items: Sequence[Item], terminal: bool = False) -> str:
+    return "".join(csv_parts(lambda: items, terminal))
+
+
+def csv_parts(items: Callable[[], Iterable[Item]], terminal: bool = False) -> Iterator[str]:
     """A spreadsheet of records: one row each, every field a column (the union over kinds).
 
     Lists of words join with "; "; the address spreads over `address.*` columns; lists of
     tables (hours, sources) stay JSON, so nothing is lost on the way through a spreadsheet.
     Cells that would start a formula are quoted (`csv_cell`); for a terminal, text is `clean`ed too.
+    The records are read twice, once for the columns and once for the rows, a record at a time.
     """
     import csv
     import io
 
-    records = [as_dict(item) for item in items]
-    tables = {key for record in records for key, value in record.items() if isinstance(value, dict)}
-    rows = []
-    for record in records:
-        row: dict[str, Any] = {}
-        for key, value in record.items():
-            if key in tables:  # an absent table is empty columns, not a column of its own
-                row.update({f"{key}.{k}": v for k, v in (value or {}).items()})
-            elif isinstance(value, list) and any(isinstance(v, dict) for v in value):
-                row[key] = msgspec.json.encode(value).decode()
-            elif isinstance(value, list):
-                row[key] = "; ".join(map(str, value))
-            else:
-                row[key] = value
-        rows.append(row)
-    columns = list(dict.fromkeys(key for row in rows for key in row))
+    shapes: dict[tuple, None] = {}  # each distinct sequence of keys (and of a table's keys), in order
+    tables: set[str] = set()
+    for item in items():
+        record = as_dict(item)
+        tables.update(key for key, value in record.items() if isinstance(value, dict))
+        shapes[tuple((key, tuple(value) if isinstance(value, dict) else None) for key, value in record.items())] = None
+    columns = list(dict.fromkeys(column for shape in shapes for key, inner in shape
+                                 for column in ((f"{key}.{k}" for k in inner or ()) if key in tables else (key,))))
     out = io.StringIO()
     writer = csv.DictWriter(out, columns, lineterminator="\n")
     writer.writeheader()
+
     def cell(value: Any) -> Any:
         if isinstance(value, bool):
             return plain_value(value)
         return csv_cell(clean(value) if terminal and isinstance(value, str) else value)
 
-    writer.writerows({k: cell(v) for k, v in row.items()} for row in rows)
-    return out.getvalue()
+    for item in items():
+        writer.writerow({k: cell(v) for k, v in _csv_row(as_dict(item), tables).items()})
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()
+    yield out.getvalue()
+
+
+def _csv_row(record: dict[str, Any], tables: set[str]) -> dict[str, Any]:
+    row: dict[str, Any] = {}
+    for key, value in record.items():
+        if key in tables:  # an absent table is empty columns, not a column of its own
+            row.update({f"{key}.{k}": v for k, v in (value or {}).items()})
+        elif isinstance(value, list) and any(isinstance(v, dict) for v in value):
+            row[key] = msgspec.json.encode(value).decode()
+        elif isinstance(value, list):
+            row[key] = "; ".join(map(str, value))
+        else:
+            row[key] = value
+    return row
 
 
 def plain_value(value: Any) -> str:

@@ -24,7 +24,7 @@ from typer.models import CommandInfo, TyperInfo
 
 from hrfind.catalog import Catalog
 from hrfind.environment import Environment
-from hrfind.errors import DataError, ExitStatus, HrfindError
+from hrfind.errors import DataError, ExitStatus, HrfindError, StoreDamaged
 from hrfind.output import Item, choose_mode, clean, json_text
 
 MAX_WARNINGS = 20
@@ -91,6 +91,7 @@ class Run(msgspec.Struct):
     env: Environment
     options: Globals
     mode: str = "human"
+    bypass: bool = False  # the store turned out damaged: compile the data again for this run
 
     @property
     def human(self) -> bool:
@@ -114,7 +115,10 @@ class Run(msgspec.Struct):
 
         layers = catalog.layers([*self.options.data, *extra], self.options.no_bundled, self.env.environ)
         with self.progress("Reading data files") as progress:
-            loaded = catalog.load(layers, progress)
+            given = self.env.environ.get("HRFIND_STORE")
+            loaded = catalog.load(layers, progress, use_cache=not self.bypass, store=Path(given) if given and not self.bypass else None)
+        if loaded.lacking and (loaded.cache is None or loaded.cache.state != "fresh"):
+            self.note(f"this Python's SQLite has no {' or '.join(loaded.lacking)}; hrfind answers the same, more slowly.")
         self.report(loaded, strict=self.options.strict)
         return loaded
 
@@ -226,6 +230,7 @@ ENV = Environment  # tests replace the factory to pretend to be a terminal or a 
 
 ENVIRONMENT = (
     ("HRFIND_DATA", f"more data files or folders, separated by {os.pathsep!r}"),
+    ("HRFIND_STORE", "a store compiled elsewhere to answer from as it is (a kiosk)"),
     ("HRFIND_PAGER, PAGER", 'the pager for long output on a terminal (default "less -FRX"; "cat" for none)'),
     ("NO_COLOR", "no colour (as --color never)"),
     ("HRFIND_DEBUG=1", "a traceback instead of the one-line message on an internal error"),
@@ -237,7 +242,8 @@ class _Epilog:
 
     def format_epilog(self, ctx: Any, formatter: Any) -> None:
         super().format_epilog(ctx, formatter)  # type: ignore[misc]
-        from hrfind import cache, catalog
+        from hrfind import catalog
+        from hrfind.store import files
 
         root = ctx.find_root().command
         examples = getattr(root, "examples", {}).get(ctx.command_path.partition(" ")[2], ())
@@ -250,7 +256,7 @@ class _Epilog:
         data = catalog.user_dir()
         with formatter.section("Folders"):
             formatter.write_dl([("data", f"{data}{'' if data.is_dir() else ' (not created yet)'}"),
-                                ("cache", str(cache.folder()))])
+                                ("cache", str(files.folder()))])
 
 
 class HelpCommand(_Epilog, TyperCommand):
@@ -380,7 +386,11 @@ def _call(fn: Callable, run: Run, given: dict, output: bool, formats: dict[str, 
     if output:
         extra = {k: given[k] for k in (formats or {})}
         run.mode = choose_mode(given["json"], given["jsonl"], given["plain"], run.env.stdout_isatty, piped, **extra)
-    return fn(run, **kwargs)
+    try:
+        return fn(run, **kwargs)
+    except StoreDamaged:
+        run.bypass = True  # a damaged page found mid-query: answer from the data files themselves
+        return fn(run, **kwargs)
 
 
 def discard_stdout() -> None:

@@ -1,39 +1,33 @@
-"""Text search over the catalog: normalise, expand, match with typo tolerance, score, rank.
+"""Text search over the store: normalise, expand, match with typo tolerance, score, rank.
 
-An inverted index maps each word to the records that hold it, with the weight of the most
-important field it appears in. A query word matches index words exactly, by prefix or, for
-longer words, by edit similarity (rapidfuzz); each match counts by its similarity, the field's
-weight and how rare the query word is. Scores are 0-100: 100 means every query word is in the
-title. Aliases and the labels of a record's offers are fields of the record, so "narcan" finds
-naloxone and "needle exchange" finds syringe services without a separate synonym table.
-
-The index is flat arrays (sorted words, postings grouped by weight), so the cache stores it as
-it is and a query reads only the postings of the words it matches: a directory of 100,000
-services answers as fast as it can be read.
+The store indexes each record's folded words by field (`hrfind.store.fields`), with FTS5. A query
+word matches index words exactly, by prefix (an FTS5 prefix query) or, for longer words, by edit
+similarity (rapidfuzz over the store's vocabulary); each match counts by its similarity, the
+weight of the best field it is in and how rare the query word is. Scores are 0-100: 100 means
+every query word is in the title. Aliases and the labels of a record's offers are fields of the
+record, so "narcan" finds naloxone and "needle exchange" finds syringe services without a
+separate synonym table. A query reads the postings of the words it matches and decodes only the
+records it shows.
 """
 
 from __future__ import annotations
 
-import bisect
 import heapq
 import math
-from array import array
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import msgspec
 
 from hrfind import intents
 from hrfind.errors import UsageError
-from hrfind.model import Offer, Record, kind_of
+from hrfind.model import Offer, Record
+from hrfind.store.fields import ALIAS, BODY, COLUMN_WEIGHTS, KIND, OFFERS, SEARCHED, STEPS, SUMMARY, TITLE  # noqa: F401
 from hrfind.text import normalize, stem, words
 
 if TYPE_CHECKING:
-    from hrfind.catalog import Catalog
+    from hrfind.store.db import Loaded, Store
 
-# Field weights, in the order DESIGN.md lists them: titles, aliases, summaries, bodies, steps, offers.
-TITLE, ALIAS, KIND, SUMMARY, OFFERS, BODY, STEPS = 10.0, 8.0, 6.0, 5.0, 3.0, 2.5, 2.0
-WEIGHTS = (STEPS, BODY, OFFERS, SUMMARY, KIND, ALIAS, TITLE)  # a posting stores its weight's position here
 PHRASE_BONUS = 0.3  # share of a full score added when the whole query is a title or an alias
 MIN_SCORE = 5.0
 UNKNOWN_WORD_MIN = 20.0  # the least score when a query has a word of meaning that matches nothing
@@ -50,8 +44,6 @@ STOP = frozenset(
 # Words that say how, not what: they count for a quarter, so "using alone" is about being alone.
 LOW = frozenset({"use", "using", "used", "user", "users"})
 LOW_WEIGHT = 0.25
-SEARCHED = ("principle", "strategy", "service")  # the kinds `hrfind search` looks through
-INDEX_NAME = "search-index-2"  # the name the cache keeps the index under: a new one when words fold differently
 
 
 class Term(msgspec.Struct, frozen=True):
@@ -91,158 +83,23 @@ class Hit(msgspec.Struct, frozen=True):
     score: float
 
 
-def _own_fields(record: Record) -> Iterable[tuple[float, str]]:
-    """(weight, text) for the searchable fields that are the record's own."""
-    yield TITLE, record.title
-    for alias in getattr(record, "aliases", ()):
-        yield ALIAS, alias
-    for field, weight in (("summary", SUMMARY), ("description", SUMMARY), ("body", BODY), ("eligibility", BODY)):
-        if getattr(record, field, None):
-            yield weight, getattr(record, field)
-    for step in getattr(record, "steps", ()):
-        yield STEPS, step
-
-
-def _groups(record: Record) -> Iterable[str]:
-    """The groups a record belongs to: its kind, its ways of access and its offers, whose words it shares."""
-    yield f"kind:{kind_of(record)}"
-    for access in getattr(record, "access", ()):
-        yield f"access:{access}"
-    for offer_id in getattr(record, "offers", ()):
-        yield f"offer:{offer_id}"
-
-
-def _group_fields(group: str, offers: dict[str, Offer]) -> Iterable[tuple[float, str]]:
-    """(weight, text) for the searchable words of a group: the kind's name, the access, the offer's names."""
-    what, value = group.split(":", 1)
-    if what == "kind":
-        yield KIND, value
-    elif what == "access":
-        yield OFFERS, value
-    else:
-        offer = offers.get(value)
-        yield OFFERS, value.replace("-", " ")
-        if offer:
-            yield OFFERS, offer.label
-            for alias in offer.aliases:
-                yield OFFERS, alias
-
-
-class IndexData(msgspec.Struct, frozen=True):
-    """An index as flat arrays, the form the cache stores it in."""
-
-    # A word's own postings are the records that hold it in their own fields; its groups are the
-    # kinds, access and offers whose names hold it, each standing for all the records in it, so
-    # that the words of an offer are indexed once and not once for each of 100,000 services.
-
-    size: int  # how many records it covers
-    words: list[str]  # sorted
-    starts: memoryview  # array('I'): word i's own postings are numbers[starts[i]:starts[i + 1]]
-    numbers: memoryview  # array('I'): record numbers, ordered by weight, then number, within a word
-    weights: memoryview  # array('B'): each posting's weight, as its position in WEIGHTS
-    group_starts: memoryview  # array('I'): word i's groups are word_groups[group_starts[i]:group_starts[i + 1]]
-    word_groups: memoryview  # array('I'): positions in groups
-    group_weights: memoryview  # array('B')
-    groups: list[str]  # sorted: "kind:service", "access:phone", "offer:naloxone"
-    member_starts: memoryview  # array('I'): group g's records are members[member_starts[g]:member_starts[g + 1]]
-    members: memoryview  # array('I')
-    phrases: list[str]  # sorted: every record's normalised title and aliases
-    phrase_starts: memoryview  # array('I')
-    phrase_numbers: memoryview  # array('I')
-    emergency: list[int]
-
-
-def _flat(lists: dict[str, list[int]]) -> tuple[list[str], memoryview, memoryview]:
-    """Sorted keys, and their lists laid end to end with where each starts."""
-    keys = sorted(lists)
-    starts, numbers = array("I", [0]), array("I")
-    for key in keys:
-        numbers.extend(lists[key])
-        starts.append(len(numbers))
-    return keys, memoryview(starts), memoryview(numbers)
-
-
-def build(records: Sequence[Record], offers: dict[str, Offer], progress: Callable[[int, int], None] | None = None) -> IndexData:
-    """Index the searchable fields of records, numbered by their position; `progress(done, total)` hears how far it is."""
-    code = {weight: n for n, weight in enumerate(WEIGHTS)}
-    # word -> one list of record numbers per weight; records come in order, so each list is sorted.
-    postings: dict[str, list[list[int]]] = {}
-    members: dict[str, list[int]] = {}
-    phrases: dict[str, list[int]] = {}
-    emergency: list[int] = []
-    for n, record in enumerate(records):
-        if progress is not None and n % 4096 == 0:
-            progress(n, len(records))
-        best: dict[str, int] = {}
-        for weight, text in _own_fields(record):
-            for word in words(text):
-                if best.get(word, -1) < code[weight]:
-                    best[word] = code[weight]
-        for word, weight in best.items():
-            lists = postings.get(word)
-            if lists is None:
-                lists = postings[word] = [[] for _ in WEIGHTS]
-            lists[weight].append(n)
-        for group in dict.fromkeys(_groups(record)):
-            members.setdefault(group, []).append(n)
-        for phrase in {" ".join(words(t)) for t in (record.title, *getattr(record, "aliases", ()))}:
-            phrases.setdefault(phrase, []).append(n)
-        if getattr(record, "emergency", False):
-            emergency.append(n)
-    groups, member_starts, member_numbers = _flat(members)
-    shared: dict[str, dict[int, int]] = {}  # word -> group position -> best weight
-    for g, group in enumerate(groups):
-        for weight, text in _group_fields(group, offers):
-            for word in words(text):
-                held = shared.setdefault(word, {})
-                if held.get(g, -1) < code[weight]:
-                    held[g] = code[weight]
-    vocabulary = sorted(postings.keys() | shared.keys())
-    starts, numbers, weights = array("I", [0]), array("I"), array("B")
-    group_starts, word_groups, group_weights = array("I", [0]), array("I"), array("B")
-    for word in vocabulary:
-        for weight, group in enumerate(postings.get(word, ())):
-            numbers.extend(group)
-            weights.extend(bytes([weight]) * len(group))
-        starts.append(len(numbers))
-        for g, weight in sorted(shared.get(word, {}).items()):
-            word_groups.append(g)
-            group_weights.append(weight)
-        group_starts.append(len(word_groups))
-    phrase_list, phrase_starts, phrase_numbers = _flat(phrases)
-    return IndexData(len(records), vocabulary, memoryview(starts), memoryview(numbers), memoryview(weights),
-                     memoryview(group_starts), memoryview(word_groups), memoryview(group_weights),
-                     groups, member_starts, member_numbers, phrase_list, phrase_starts, phrase_numbers, emergency)
-
-
-def _ints(view: memoryview) -> memoryview:
-    """An array('I') as stored, whether built here or read from the cache as bytes."""
-    return memoryview(view).cast("B").cast("I")
-
-
 class Index:
-    """Words of a set of records, with the weight of the best field each appears in."""
+    """The store's word index, as the scores of one query read it."""
 
-    def __init__(self, records: Sequence[Record] | IndexData, offers: dict[str, Offer] | None = None):
-        data = records if isinstance(records, IndexData) else build(records, offers or {})
-        self.size = data.size
-        self.vocabulary = data.words
-        self.emergency = frozenset(data.emergency)
-        self._data = data
-        self._starts, self._numbers = _ints(data.starts), _ints(data.numbers)
-        self._weights = memoryview(data.weights).cast("B")
-        self._group_starts, self._word_groups = _ints(data.group_starts), _ints(data.word_groups)
-        self._group_weights = memoryview(data.group_weights).cast("B")
-        self._member_starts, self._members = _ints(data.member_starts), _ints(data.members)
+    def __init__(self, store: Store):
+        self.store = store
+        self.size = sum(store.count(kind) for kind in SEARCHED)
+        self.emergency = frozenset(store.meta("emergency", list[int]) or ())
+        self._members: dict[str, set[int]] = {}
 
-    def _group(self, position: int) -> memoryview:
-        return self._members[self._member_starts[position]:self._member_starts[position + 1]]
-
-    def offered(self, offer_id: str) -> frozenset[int]:
+    def offered(self, offer_id: str) -> set[int]:
         """Record numbers of the records that deliver an offer."""
-        groups = self._data.groups
-        at = bisect.bisect_left(groups, f"offer:{offer_id}")
-        return frozenset(self._group(at)) if at < len(groups) and groups[at] == f"offer:{offer_id}" else frozenset()
+        return self._group(f"offer:{offer_id}")
+
+    def _group(self, tag: str) -> set[int]:
+        if tag not in self._members:
+            self._members[tag] = self.store.tagged(tag)
+        return self._members[tag]
 
     def named(self, query: str) -> frozenset[int]:
         """Record numbers whose title or an alias is the whole query ("what's in the drugs")."""
@@ -250,45 +107,36 @@ class Index:
 
     def _phrase(self, phrase: str) -> frozenset[int]:
         """Record numbers whose normalised title or an alias is exactly this phrase."""
-        phrases = self._data.phrases
-        at = bisect.bisect_left(phrases, phrase)
-        if at == len(phrases) or phrases[at] != phrase:
-            return frozenset()
-        starts = _ints(self._data.phrase_starts)
-        return frozenset(_ints(self._data.phrase_numbers)[starts[at]:starts[at + 1]])
+        return self.store.phrase(phrase)
 
-    def _matches(self, term: Term) -> dict[int, float]:
-        """Positions of the index words that match a query word, with their similarity from 0 to 1."""
-        vocabulary, word = self.vocabulary, term.word
-        at = bisect.bisect_left(vocabulary, word)
-        if at < len(vocabulary) and vocabulary[at] == word:
+    def _matches(self, term: Term) -> tuple[dict[str, float], float | None]:
+        """Index words that match a query word, with their similarity from 0 to 1; and the similarity of
+        the words it begins, when it is matched as the start of a word."""
+        word = term.word
+        if self.store.has_word(word):
             # A word the index holds as it is: not the start of a longer one ("need" is not
             # "needle"), nor a typo for a neighbour.
-            return {at: 1.0}
-        found: dict[int, float] = {}
+            return {word: 1.0}, None
+        prefix = None
         if len(word) >= 3 and not term.whole:  # finishing a word being typed ("nalox")
             prefix = 0.75 if len(word) >= 4 else 0.5
-            for n in range(at, len(vocabulary)):  # sorted, so every extension follows the word
-                if not vocabulary[n].startswith(word):
-                    break
-                found[n] = prefix
+        found: dict[str, float] = {}
         for form in dict.fromkeys((word, term.raw)):  # "absces" is near "abscess"; its fold "absc" is not
-            for n, similarity in _typos(form, vocabulary).items():
-                found.setdefault(n, similarity)
-        return found
+            for match, similarity in _typos(form, self.store).items():
+                if prefix is None or not match.startswith(word):  # a word it begins counts as that
+                    found.setdefault(match, similarity)
+        return found, prefix
 
     def _best_fields(self, term: Term, allowed: Collection[int] | None) -> dict[int, float]:
         """Record number -> similarity times the weight of its best field, for one query word."""
-        found: list[tuple[float, memoryview]] = []
-        for position, similarity in self._matches(term).items():
-            start, end = self._starts[position], self._starts[position + 1]
-            while start < end:
-                weight = self._weights[start]
-                stop = bisect.bisect_right(self._weights, weight, start, end)
-                found.append((similarity * WEIGHTS[weight], self._numbers[start:stop]))
-                start = stop
-            for n in range(self._group_starts[position], self._group_starts[position + 1]):
-                found.append((similarity * WEIGHTS[self._group_weights[n]], self._group(self._word_groups[n])))
+        matched, prefix = self._matches(term)
+        found: list[tuple[float, Iterable[int]]] = []
+        for word, similarity, starts in ([(term.word, prefix, True)] if prefix is not None else []) + \
+                [(w, s, False) for w, s in matched.items()]:
+            for column, numbers in self.store.postings(word, prefix=starts):
+                found.append((similarity * COLUMN_WEIGHTS[column], numbers))
+            for tag, weight in self.store.group_words(word, prefix=starts):
+                found.append((similarity * weight, self._group(tag)))
         # Ascending, so that a record's best value is written last and stays.
         found.sort(key=lambda pair: pair[0])
         best: dict[int, float] = {}
@@ -329,8 +177,8 @@ class Index:
         return scored
 
 
-def _typos(word: str, vocabulary: list[str]) -> dict[int, float]:
-    """Positions of index words a typo of `word` may stand for, with how much such a match counts.
+def _typos(word: str, store: Store) -> dict[str, float]:
+    """Index words a typo of `word` may stand for, with how much such a match counts.
 
     Two measures, since people make two kinds of typo: fuzz.ratio forgives a letter left out,
     added or swapped with its neighbour ("nalxone"); Levenshtein forgives letters typed wrong
@@ -343,11 +191,14 @@ def _typos(word: str, vocabulary: list[str]) -> dict[int, float]:
     from rapidfuzz.distance import Levenshtein
 
     share = 0.75 if len(word) >= 7 else 0.4
-    found = {n: share * similarity / 100
-             for _, similarity, n in process.extract(word, vocabulary, scorer=fuzz.ratio, score_cutoff=80, limit=None)}
     edits = 2 if len(word) >= 7 else 1
+    # fuzz.ratio is 200 * common / (sum of lengths), so only words from 2/3 to 3/2 of this length reach 80;
+    # those within `edits` letters of its length are among them.
+    vocabulary = store.words_of_length(len(word) * 80 // 120, -(-len(word) * 120 // 80))
+    found = {vocabulary[n]: share * similarity / 100
+             for _, similarity, n in process.extract(word, vocabulary, scorer=fuzz.ratio, score_cutoff=80, limit=None)}
     for candidate, distance, n in process.extract(word, vocabulary, scorer=Levenshtein.distance, score_cutoff=edits, limit=None):
-        found.setdefault(n, share * (1 - distance / max(len(word), len(candidate))))
+        found.setdefault(candidate, share * (1 - distance / max(len(word), len(candidate))))
     return found
 
 
@@ -405,25 +256,82 @@ def resolve_offer(offers: dict[str, Offer], text: str) -> str:
     raise UsageError(f'Unknown offer "{text}".{hint} `hrfind offers` lists them all.')
 
 
-def search(records: list[Record], offers: dict[str, Offer], query: str, *, offer: str | None = None,
-           limit: int | None = None) -> list[Hit]:
-    """Records that match a query, best first; ties by id. Overdose queries put emergency records first."""
-    if offer is not None:
-        records = [r for r in records if offer in getattr(r, "offers", ())]
-    return rank(Index(records, offers), records, [r.id for r in records], query, limit=limit)
+class _Ids(Sequence[str]):
+    """The ids of the searched records, by record number, read from the store as the ranking asks for them."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self._known: dict[int, str] = {}
+        self._misses = 0
+
+    def __getitem__(self, n: int) -> str:  # type: ignore[override]
+        found = self._known.get(n)
+        if found is None:
+            self._misses += 1
+            # A ranking that sorts many ties reads every id at once rather than one by one.
+            self._known.update(self.store.id_of([n]) if self._misses < 64 else self.store.id_map(SEARCHED))
+            found = self._known[n]
+        return found
+
+    def __len__(self) -> int:
+        return sum(self.store.count(kind) for kind in SEARCHED)
+
+    def __contains__(self, record_id: object) -> bool:
+        return isinstance(record_id, str) and self.store.number(record_id, SEARCHED) is not None
+
+    def index(self, record_id: str, *args: object) -> int:  # type: ignore[override]
+        n = self.store.number(record_id, SEARCHED)
+        if n is None:
+            raise ValueError(record_id)
+        return n
 
 
-def search_catalog(catalog: Catalog, query: str, *, kinds: Sequence[str] = SEARCHED, offer: str | None = None,
-                   limit: int | None = None, progress: Callable[[int, int], None] | None = None) -> list[Hit]:
-    """Search a catalog through its index, built once (telling `progress`) and kept in the cache with the catalog."""
-    records = catalog.listing(SEARCHED)
-    data = catalog.derived(INDEX_NAME, IndexData, lambda: build(records, catalog.offers, progress))
-    index = Index(data)
-    allowed: Collection[int] | None = None
+class _Numbers(Sequence[int]):
+    """Stands for the records in `rank`, so that it returns record numbers and decodes nothing."""
+
+    def __getitem__(self, n: int) -> int:  # type: ignore[override]
+        return n
+
+    def __len__(self) -> int:
+        return 0
+
+
+def ranked(store: Store, query: str, *, allowed: Collection[int] | None = None, limit: int | None = None) -> list[tuple[int, float]]:
+    """(record number, score) of the records that match a query, best first, as `rank` orders them."""
+    hits = rank(Index(store), _Numbers(), _Ids(store), query, allowed=allowed, limit=limit)
+    return [(hit.record, hit.score) for hit in hits]  # type: ignore[misc]
+
+
+def search_store(store: Store, query: str, *, kinds: Sequence[str] = SEARCHED, offer: str | None = None,
+                 limit: int | None = None) -> list[Hit]:
+    """Records of a store that match a query, best first; ties by id. Urgent queries put their records first."""
+    index = Index(store)
+    allowed: set[int] | None = None
     if tuple(kinds) != SEARCHED:
-        spans = [catalog.positions(SEARCHED)[kind] for kind in kinds]
-        allowed = spans[0] if len(spans) == 1 else frozenset(n for span in spans for n in span)
+        allowed = set().union(*(store.tagged(f"kind:{kind}") for kind in kinds))
     if offer is not None:
         offered = index.offered(offer)
-        allowed = offered if allowed is None else frozenset(n for n in offered if n in allowed)
-    return rank(index, records, catalog.ids(SEARCHED), query, allowed=allowed, limit=limit)
+        allowed = offered if allowed is None else offered & allowed
+    hits = rank(index, _Numbers(), _Ids(store), query, allowed=allowed, limit=limit)
+    found = store.records(hit.record for hit in hits)  # type: ignore[misc]
+    return [Hit(found[hit.record], hit.score) for hit in hits]  # type: ignore[index]
+
+
+def search(records: list[Record], offers: Mapping[str, Offer], query: str, *, offer: str | None = None,
+           limit: int | None = None) -> list[Hit]:
+    """Records that match a query, best first; ties by id. Overdose queries put emergency records first."""
+    from hrfind.store import build
+
+    if offer is not None:
+        records = [r for r in records if offer in getattr(r, "offers", ())]
+    store = build.memory_store([*records, *offers.values()])
+    try:
+        return search_store(store, query, limit=limit)
+    finally:
+        store.connection.close()
+
+
+def search_catalog(catalog: Loaded, query: str, *, kinds: Sequence[str] = SEARCHED, offer: str | None = None,
+                   limit: int | None = None) -> list[Hit]:
+    """Search a loaded catalog through its store."""
+    return search_store(catalog.store, query, kinds=kinds, offer=offer, limit=limit)

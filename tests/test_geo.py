@@ -1,12 +1,13 @@
 """Place parsing, offline geocoding from the zipcodes package, and great-circle distances."""
 
 import math
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hrfind import geo
+from hrfind import geo, zips
 from hrfind.errors import PlaceNotFoundError, UsageError
 
 PLACE_ERRORS = (UsageError, PlaceNotFoundError)
@@ -213,39 +214,45 @@ def test_every_five_digit_code_is_a_place_or_not_found(code):
 @pytest.fixture
 def fresh_zips():
     """Forget the ZIP table this process has read, before and after, so the test's own cache folder is used."""
-    geo._ZIPS.reset()
+    def forget():
+        zips.reset()
+        geo._cities.cache_clear()
+
+    forget()
     yield
-    geo._ZIPS.reset()
+    forget()
 
 
 def count_builds(monkeypatch) -> list[int]:
     built: list[int] = []
-    real = geo._zip_data
+    real = zips.build
 
-    def build():
+    def build(path, made_from):
         built.append(1)
-        return real()
+        return real(path, made_from)
 
-    monkeypatch.setattr(geo, "_zip_data", build)
+    monkeypatch.setattr(zips, "build", build)
+    monkeypatch.setattr(zips, "PACKAGED", Path("/nonexistent/zips.sqlite"))  # as in a checkout
     return built
 
 
 def zip_table(home):
-    return home / "cache" / "hrfind" / "tables" / "zips.bin"
+    return home / "cache" / "hrfind" / "zips.sqlite"
 
 
 def test_zip_table_answers_as_zipcodes_does(fresh_zips):
     import zipcodes
 
     for row in zipcodes.list_all():
-        assert geo.zip_info(row["zip_code"]) == geo._info(row), row["zip_code"]
+        assert geo.zip_info(row["zip_code"]) == zips.info_of(row), row["zip_code"]
 
 
 def test_zip_table_is_built_once_then_read_from_the_cache(isolated, monkeypatch, fresh_zips):
     built = count_builds(monkeypatch)
     first = geo.parse_place("21201"), geo.parse_place("Baltimore, MD"), geo.parse_place("39.29,-76.61")
     assert built == [1] and zip_table(isolated).is_file()
-    geo._ZIPS.reset()
+    zips.reset()
+    geo._cities.cache_clear()
     import zipcodes
 
     def unused(*args, **kwargs):
@@ -263,9 +270,11 @@ def test_zip_table_is_rebuilt_when_zipcodes_changes_version(isolated, monkeypatc
     built = count_builds(monkeypatch)
     geo.zip_info("21201")
     monkeypatch.setattr(zipcodes, "__version__", zipcodes.__version__ + ".post1")
-    geo._ZIPS.reset()
+    zips.reset()
+    geo._cities.cache_clear()
     assert geo.zip_info("21201").city == "Baltimore" and built == [1, 1]
-    geo._ZIPS.reset()
+    zips.reset()
+    geo._cities.cache_clear()
     geo.zip_info("21201")
     assert built == [1, 1]  # kept under the new version
 
@@ -275,7 +284,8 @@ def test_damaged_zip_table_is_rebuilt(isolated, monkeypatch, fresh_zips):
     geo.zip_info("21201")
     data = zip_table(isolated).read_bytes()
     zip_table(isolated).write_bytes(data[:len(data) // 2])
-    geo._ZIPS.reset()
+    zips.reset()
+    geo._cities.cache_clear()
     assert geo.zip_info("21201").state == "MD" and built == [1, 1]
 
 
@@ -284,7 +294,8 @@ def test_zip_lookups_work_when_the_cache_cannot_be_written(isolated, monkeypatch
     built = count_builds(monkeypatch)
     assert geo.parse_place("21201").timezone == "America/New_York"
     assert geo.parse_place("Baltimore, MD").region == "US-MD"
-    geo._ZIPS.reset()
+    zips.reset()
+    geo._cities.cache_clear()
     assert geo.zip_timezone("99501") == "America/Anchorage"
     assert built == [1, 1] and (isolated / "cache").is_file()
 
@@ -294,6 +305,6 @@ def test_zip_lookups_work_when_the_cache_cannot_be_written(isolated, monkeypatch
 def test_nearest_zip_is_the_one_zipcodes_finds_within_the_radius(lat, lon):
     import zipcodes
 
-    found = [geo._info(z) for z in zipcodes.filter_by_coordinates(lat, lon, geo._REVERSE_RADIUS_MI)]
+    found = [zips.info_of(z) for z in zipcodes.filter_by_coordinates(lat, lon, geo._REVERSE_RADIUS_MI)]
     expected = min((z for z in found if z), key=lambda z: (geo.miles(lat, lon, z.lat, z.lon), z.code), default=None)
     assert geo._nearest_zip(lat, lon) == expected

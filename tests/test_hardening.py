@@ -11,7 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hrfind import cache, catalog, runner
+from hrfind import catalog, runner
+from hrfind.store import files as store_files
 from hrfind.cli import COMMANDS
 
 DOCUMENTED = {0, 1, 2, 3, 4, 130}  # README: exit codes; 70 would be a bug
@@ -211,7 +212,7 @@ def test_a_symbolic_link_loop(cli, tmp_path):
 
 
 def test_ten_thousand_files_in_one_folder(cli, tmp_path, monkeypatch):
-    monkeypatch.setattr(cache, "RACY_NS", -1)  # let the cache keep files written seconds ago
+    monkeypatch.setattr(store_files, "RACY_NS", -1)  # let the cache keep files written seconds ago
     folder = tmp_path / "many"
     folder.mkdir()
     for n in range(10_000):
@@ -331,9 +332,9 @@ def test_ctrl_c_while_reading_data_exits_130(cli, monkeypatch, tmp_path):
 
 
 def test_ctrl_c_while_writing_the_cache(cli, isolated, monkeypatch):
-    import hrfind.atomic
+    from hrfind.store import build
 
-    monkeypatch.setattr(hrfind.atomic.os, "fsync", ctrl_c)
+    monkeypatch.setattr(build._Writer, "finish", lambda *args: ctrl_c(None))
     result = cli("search", "naloxone", "--json")
     assert result.exit_code == 130 and result.stdout == ""
     assert [p for p in isolated.rglob("*") if p.is_file()] == []
@@ -342,7 +343,7 @@ def test_ctrl_c_while_writing_the_cache(cli, isolated, monkeypatch):
 # --- privacy ----------------------------------------------------------------------------------------
 
 def test_no_query_text_is_written_anywhere(cli, isolated, tmp_path, monkeypatch):
-    monkeypatch.setattr(cache, "RACY_NS", -1)
+    monkeypatch.setattr(store_files, "RACY_NS", -1)
     monkeypatch.chdir(tmp_path)
     folder = hostile_directory(tmp_path / "data")
     secret = "zqxsecretwordzq"
@@ -352,7 +353,7 @@ def test_no_query_text_is_written_anywhere(cli, isolated, tmp_path, monkeypatch)
         cli(*args)
         cli("--data", folder, *args)
     written = [p for root in (isolated, tmp_path) for p in root.rglob("*") if p.is_file()]
-    assert any(p.suffix == ".bin" for p in written), "the cache was written, so this looked where queries could go"
+    assert any(p.suffix == ".sqlite" for p in written), "the store was written, so this looked where queries could go"
     for path in written:
         assert secret.encode() not in path.read_bytes(), f"{path} holds the query"
 

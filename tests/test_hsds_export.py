@@ -197,17 +197,18 @@ def test_an_earlier_export_is_updated_and_other_folders_are_refused(tmp_path):
         exporter.export_hsds(SERVICES, offers(), tmp_path / "missing" / "package")
 
 
-def test_a_new_folder_appears_whole(tmp_path, monkeypatch):
+@pytest.mark.parametrize("name", ["package", "package.zip"])
+def test_a_new_folder_appears_whole(tmp_path, monkeypatch, name):
     written = []
-    real = Path.write_bytes
+    real = exporter._Table.append
 
-    def interrupted(self, data):
+    def interrupted(self, row):
         if len(written) == 3:
             raise KeyboardInterrupt  # Ctrl-C halfway through the tables
-        written.append(self.name)
-        return real(self, data)
+        written.append(row)
+        return real(self, row)
 
-    monkeypatch.setattr(Path, "write_bytes", interrupted)
+    monkeypatch.setattr(exporter._Table, "append", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        exporter.export_hsds(SERVICES, offers(), tmp_path / "package")
+        exporter.export_hsds(SERVICES, offers(), tmp_path / name)
     assert len(written) == 3 and list(tmp_path.iterdir()) == []

@@ -9,6 +9,7 @@ from hrfind import catalog as catalogs
 from hrfind import geo, hours, locate
 from hrfind.errors import UsageError
 from hrfind.locate import Filters
+from hrfind.store import files
 
 # Fictional services for tests: every name says so and every phone number is a 555-01xx number.
 DIRECTORY = '''
@@ -368,7 +369,7 @@ def test_a_service_with_broken_hours_is_skipped_with_a_warning(catalog):
     from hrfind.model import Hours
 
     broken = msgspec.structs.replace(catalog.services["fictional-harbor-van"], hours=[Hours(days=["mon"], opens="9am", closes="5pm")])
-    damaged = catalogs.Catalog(services={**catalog.services, broken.id: broken}, offers=catalog.offers)
+    damaged = catalogs.of_records([*(broken if s.id == broken.id else s for s in catalog.services.values()), *catalog.offers.values()])
     answer = find(damaged)
     assert "fictional-harbor-van" not in ids(answer)
     assert any("fictional-harbor-van" in n and "skipped" in n and n.startswith("warning") for n in answer.notes)
@@ -378,7 +379,7 @@ def test_a_service_with_impossible_coordinates_is_left_out(catalog):
     import msgspec
 
     broken = msgspec.structs.replace(catalog.services["fictional-harbor-van"], lat=139.0)
-    damaged = catalogs.Catalog(services={**catalog.services, broken.id: broken}, offers=catalog.offers)
+    damaged = catalogs.of_records([*(broken if s.id == broken.id else s for s in catalog.services.values()), *catalog.offers.values()])
     answer = find(damaged)
     assert "fictional-harbor-van" not in ids(answer)
     assert any(n.startswith("warning") and "fictional-harbor-van" in n and "not on Earth" in n for n in answer.notes)
@@ -488,14 +489,12 @@ def many(tmp_path_factory):
 @pytest.mark.parametrize("filters", [{}, {"offers": ["naloxone"]}, {"offers": ["naloxone", "drug-checking"], "free": True},
                                      {"language": "es"}, {"limit": 7}, {"radius": 20.0}, {"radius": 0.0}, {"radius": 60.0, "limit": 25}])
 def test_nearest_first_matches_reading_every_service(many, monkeypatch, cached, place, filters):
-    from hrfind import cache
-
-    monkeypatch.setattr(cache, "RACY_NS", -1)
+    monkeypatch.setattr(files, "RACY_NS", -1)
     layers = catalogs.layers([many], no_bundled=True, env={}, user=Path("/nonexistent"))
     loaded = catalogs.load(layers, use_cache=cached)
     if cached:
         loaded = catalogs.load(layers)
-        assert isinstance(loaded.services, cache.Table)
+        assert loaded.cache.state == "fresh"
     options = dict(filters)
     expected = _reference(loaded, place, options.get("offers", ()), options.get("language"), options.get("free", False),
                           options.get("radius"), options.get("limit", None if "radius" in options else locate.LIMIT))
@@ -505,36 +504,27 @@ def test_nearest_first_matches_reading_every_service(many, monkeypatch, cached, 
     assert all(r.location == (r.service.lat, r.service.lon) for r in answer.results if not r.approximate)
 
 
-def test_service_places_are_kept_beside_the_cached_catalog(many, monkeypatch, isolated):
-    from hrfind import cache
-
-    monkeypatch.setattr(cache, "RACY_NS", -1)
+def test_only_the_services_shown_are_decoded(many, monkeypatch, isolated):
+    monkeypatch.setattr(files, "RACY_NS", -1)
     layers = catalogs.layers([many], no_bundled=True, env={}, user=Path("/nonexistent"))
-    catalogs.load(layers)
-    loaded = catalogs.load(layers)
-    first = find(loaded, offers=["naloxone"], remote=False)
-    assert list((isolated / "cache" / "hrfind" / "sets").glob("*.service-places.bin"))
-    built = []
-    monkeypatch.setattr(locate, "build_places", lambda services: built.append(1))
+    first = find(catalogs.load(layers), offers=["naloxone"], remote=False)
     again = catalogs.load(layers)
-    assert ids(find(again, offers=["naloxone"], remote=False)) == ids(first) and built == []
-    # Only the services shown were decoded, and those with no coordinates of their own (read for their ZIP).
-    shown = {again.services.ids().index(r.service.id) for r in first.results}
-    unlocated = {n for n, s in enumerate(loaded.services.values()) if s.lat is None}
-    assert set(again.services._read) <= shown | unlocated
+    assert again.cache.state == "fresh"
+    assert ids(find(again, place=BALTIMORE, offers=["naloxone"], remote=False)) != [] and ids(first) != []
+    # Only the services shown were decoded, and those with no location (read for the note that leaves them out).
+    shown = {again.store.number(i, ("service",)) for i in ids(find(again, place=BALTIMORE, offers=["naloxone"], remote=False))}
+    assert set(again.store._read) <= shown | {n for n, remote in again.store.unlocated() if not remote}
 
 
 @pytest.mark.parametrize("query", ["site", "fictional site 12", "sit", "overdose", "nothing like it"])
 @pytest.mark.parametrize("filters", [{}, {"offers": ["naloxone"]}, {"language": "es", "free": True}])
 def test_a_query_through_the_cached_index_scores_as_reading_every_service(many, monkeypatch, query, filters):
-    from hrfind import cache
-
-    monkeypatch.setattr(cache, "RACY_NS", -1)
+    monkeypatch.setattr(files, "RACY_NS", -1)
     layers = catalogs.layers([many], no_bundled=False, env={}, user=Path("/nonexistent"))
     compiled = catalogs.load(layers, use_cache=False)
     catalogs.load(layers)
     cached = catalogs.load(layers)
-    assert cached.cache.name is not None and compiled.cache is None
+    assert cached.cache.state == "fresh" and compiled.cache is None
     for place in (BALTIMORE, None):
         answers = [find(c, place=place, query=query, limit=None, **filters) for c in (compiled, cached)]
         first, second = ([(r.service.id, r.score, r.distance_mi) for r in a.results] for a in answers)

@@ -44,6 +44,15 @@ def test_wheel_holds_package_data_and_entry_point(wheel):
     assert data == bundled
     entry_points = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
     assert "hrfind = hrfind.cli:main" in entry_points
+    assert {"hrfind/bundled.sqlite", "hrfind/zips.sqlite"} <= set(names)  # compiled by the build hook
+
+
+def test_the_compiled_files_are_reproducible(wheel, tmp_path):
+    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(tmp_path), str(ROOT)],
+                   check=True, capture_output=True, timeout=300)
+    (again,) = tmp_path.glob("hrfind-*.whl")
+    for name in ("hrfind/bundled.sqlite", "hrfind/zips.sqlite"):
+        assert zipfile.ZipFile(wheel).read(name) == zipfile.ZipFile(again).read(name), name
 
 
 def test_wheel_runs_from_a_fresh_venv_outside_the_repo(wheel, tmp_path):
@@ -59,9 +68,15 @@ def test_wheel_runs_from_a_fresh_venv_outside_the_repo(wheel, tmp_path):
     env = {**os.environ, "PYTHONPATH": deps}
     where = subprocess.run([str(python), "-c", "import hrfind; print(hrfind.__file__)"], capture_output=True, text=True, cwd=elsewhere, env=env, check=True)
     assert where.stdout.startswith(str(venv)), "hrfind was imported from the checkout, not the wheel"
+    env.update(HOME=str(elsewhere), XDG_CACHE_HOME=str(elsewhere / "cache"), XDG_DATA_HOME=str(elsewhere / "data"))
     result = subprocess.run([str(python), "-m", "hrfind", "search", "naloxone", "--json"], capture_output=True, text=True, cwd=elsewhere, env=env)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)[0]["id"] == "naloxone"
+    near = subprocess.run([str(python), "-m", "hrfind", "services", "--near", "21201", "--json"], capture_output=True, text=True, cwd=elsewhere, env=env)
+    assert near.returncode == 0 and json.loads(near.stdout)[0]["kind"] == "service"
+    info = subprocess.run([str(python), "-m", "hrfind", "info", "--json"], capture_output=True, text=True, cwd=elsewhere, env=env)
+    assert json.loads(info.stdout)["cache"]["state"] == "packaged"
+    assert not (elsewhere / "cache").exists()  # a fresh install compiles nothing: the first run is like the second
 
 
 def test_end_to_end_search_and_exit_codes(tmp_path):

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from hrfind import catalog
 from hrfind.model import Offer, Service, Strategy
 from hrfind.intents import about_overdose, intents
-from hrfind.search import Index, query_words, resolve_offer, search
+from hrfind.search import query_words, resolve_offer, search
 from hrfind.text import normalize, stem
 
 OFFERS = {
@@ -180,8 +180,12 @@ def test_any_query_is_safe_and_well_ordered(query):
     hits = search(RECORDS, OFFERS, query)
     assert all(0 <= h.score <= 100 for h in hits)
     if not intents(query):
-        named = Index(RECORDS, OFFERS).named(query)
-        keys = [(-h.score, RECORDS.index(h.record) not in named, h.record.id) for h in hits]
+        from hrfind.search import Index
+        from hrfind.store import build
+
+        store = build.memory_store([*RECORDS, *OFFERS.values()])
+        named = {store.record(n).id for n in Index(store).named(query)}
+        keys = [(-h.score, h.record.id not in named, h.record.id) for h in hits]
         assert keys == sorted(keys)
 
 
@@ -199,5 +203,7 @@ def test_normalize_is_idempotent_and_case_blind(text):
 
 
 def test_index_vocabulary_covers_every_field():
-    index = Index([strategy("x", "Title", aliases=["alias"], body="body", steps=["stepword"], offers=["naloxone"])], OFFERS)
-    assert {stem(w) for w in ("title", "alias", "body", "stepword", "narcan", "strategy")} <= set(index.vocabulary)
+    from hrfind.store import build
+
+    store = build.memory_store([strategy("x", "Title", aliases=["alias"], body="body", steps=["stepword"], offers=["naloxone"]), *OFFERS.values()])
+    assert all(store.has_word(stem(w)) for w in ("title", "alias", "body", "stepword", "narcan", "strategy"))

@@ -177,96 +177,31 @@ def test_a_utf8_byte_order_mark_is_not_a_syntax_error(tmp_path):
     assert [r.id for r in records] == ["good-tip"] and problems == []
 
 
-# --- the cache (items 3 and 14) ------------------------------------------------------------------------
-
-import zlib  # noqa: E402
-
-from hrfind import cache  # noqa: E402
+# --- the store (items 3 and 14; the rest is in test_store.py) -----------------------------------------
 
 
-def cache_files(home: Path) -> list[Path]:
-    return sorted(p for p in (home / "cache" / "hrfind").rglob("*.bin"))
+def store_files(home: Path) -> list[Path]:
+    return sorted((home / "cache" / "hrfind").glob("*.sqlite"))
 
 
-def reseal(path: Path, old: bytes, new: bytes) -> int:
-    """Change a cache file's payload and recompute its checksum, as a person who can write the folder could."""
-    data = path.read_bytes()
-    head = len(cache.MAGIC) + 4
-    payload = data[head:]
-    count = payload.count(old)
-    payload = payload.replace(old, new)
-    path.write_bytes(cache.MAGIC + zlib.adler32(payload).to_bytes(4, "little") + payload)
-    return count
+def test_overdose_works_with_every_store_a_planted_fifo(cli, isolated, tmp_path, monkeypatch):
+    from hrfind.store import files
 
-
-def test_overdose_never_reads_the_cache(cli, isolated, monkeypatch):
-    monkeypatch.setattr(cache, "RACY_NS", -1)
-    before = cli("overdose", "--json")
-    assert cli("search", "naloxone", "--json").exit_code == 0 and cache_files(isolated)  # the cache holds the bundled data
-    changed = sum(reseal(path, b"911", b"000") for path in cache_files(isolated))
-    assert changed, "the cached records carry the emergency number"
-    after = cli("overdose", "--json")
-    assert after.exit_code == 0 and after.stdout == before.stdout and "911" in after.stdout
-
-
-def test_overdose_works_with_every_cache_file_a_planted_fifo(cli, isolated, monkeypatch):
-    monkeypatch.setattr(cache, "RACY_NS", -1)
-    cli("search", "naloxone", "--json")
-    paths = cache_files(isolated)
+    monkeypatch.setattr(files, "RACY_NS", -1)  # every file counts as settled, so the store is kept
+    data = tmp_path / "mine.toml"
+    data.write_text('[[strategy]]\nid = "mine"\ntitle = "Mine"\nsummary = "Mine."\n')
+    assert cli("--data", data, "search", "naloxone", "--json").exit_code == 0
+    paths = store_files(isolated)
+    assert paths, "the run kept a store"
     for path in paths:
         path.unlink()
     with contextlib.ExitStack() as stack:
-        opened = [stack.enter_context(planted_fifo(path, b"not a cache file")) for path in paths]
-        overdose = cli("overdose", "--plain")
-        search = cli("search", "naloxone", "--json")
+        opened = [stack.enter_context(planted_fifo(path, b"not a store")) for path in paths]
+        overdose = cli("--data", data, "overdose", "--plain")
+        search = cli("--data", data, "search", "naloxone", "--json")
         assert not any(event.is_set() for event in opened)
-    assert overdose.exit_code == 0 and "overdose-response" in overdose.stdout
+    assert overdose.exit_code == 0 and "911" in overdose.stdout
     assert search.exit_code == 0 and json.loads(search.stdout)[0]["id"] == "naloxone"
-
-
-def test_cache_links_are_not_followed(cli, isolated, monkeypatch, tmp_path):
-    monkeypatch.setattr(cache, "RACY_NS", -1)
-    cli("search", "naloxone", "--json")
-    for path in cache_files(isolated):
-        moved = tmp_path / path.name
-        path.rename(moved)
-        path.symlink_to(moved)
-    assert json.loads(cli("info", "--json").stdout)["cache"]["state"] != "fresh"
-
-
-def test_cache_folder_is_0700_and_its_files_0600(cli, isolated, monkeypatch):
-    monkeypatch.setattr(cache, "RACY_NS", -1)
-    old = os.umask(0o022)
-    try:
-        (isolated / "cache" / "hrfind").mkdir(parents=True, mode=0o755)  # as an earlier version left it
-        (isolated / "cache" / "hrfind").chmod(0o755)
-        assert cli("search", "naloxone", "--json").exit_code == 0
-    finally:
-        os.umask(old)
-    root = isolated / "cache" / "hrfind"
-    folders = [root, *(p for p in root.rglob("*") if p.is_dir())]
-    assert len(folders) > 1 and all(stat.S_IMODE(p.stat().st_mode) == 0o700 for p in folders)
-    files = cache_files(isolated)
-    assert files and all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in files)
-
-
-@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a file to another user; the twin below simulates it")
-def test_a_cache_file_of_another_user_is_not_read(cli, isolated, monkeypatch):
-    monkeypatch.setattr(cache, "RACY_NS", -1)
-    cli("search", "naloxone", "--json")
-    for path in cache_files(isolated):
-        os.chown(path, 12345, 12345)
-    assert json.loads(cli("info", "--json").stdout)["cache"]["state"] == "rebuilt"
-    assert all(p.stat().st_uid == 0 for p in cache_files(isolated) if "sets" in p.parts and p.name.count(".") == 1)
-
-
-def test_a_cache_of_another_user_is_not_read_simulated(cli, isolated, monkeypatch):
-    monkeypatch.setattr(cache, "RACY_NS", -1)
-    cli("search", "naloxone", "--json")
-    assert json.loads(cli("info", "--json").stdout)["cache"]["state"] == "fresh"
-    monkeypatch.setattr(cache, "_owner", lambda: os.geteuid() + 1)  # every file now belongs to someone else
-    use = json.loads(cli("info", "--json").stdout)["cache"]
-    assert use["state"] == "unsaved" and "cannot write" in use["note"]  # not read, and not written into either
 
 
 # --- where -o may write (items 8, 10 and 13's -o /dev/stdout) --------------------------------------

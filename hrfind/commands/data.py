@@ -1,7 +1,6 @@
 """Commands about the data itself: info, validate, schema."""
 
 import enum
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -22,10 +21,7 @@ def info(run: Run) -> ExitStatus:
          "records": catalog.counts.get(text_of(layer.path), {})}
         for layer in catalog.layers
     ]
-    # Every record has to be read to find these: kept with the catalog in the cache, a large directory pays once.
-    oldest_reviewed, oldest_verified = catalog.derived("oldest", tuple[Optional[date], Optional[date]], lambda: (
-        min((r.reviewed for table in (catalog.principles, catalog.strategies) for r in table.values() if r.reviewed), default=None),
-        min((s.verified for s in catalog.services.values() if s.verified), default=None)))
+    oldest_reviewed, oldest_verified = catalog.oldest()
     use = catalog.cache
     from hrfind.catalog import user_dir
 

@@ -1,6 +1,7 @@
 """`hrfind import hsds` and `hrfind export`: Open Referral HSDS in, HSDS and the JSON formats out."""
 
 import enum
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -97,33 +98,41 @@ def export(
         if output is None or str(output) == "-":
             raise UsageError("An HSDS package is several files: give -o FOLDER, or -o FILE.zip.")
         target.check_package(output, _inputs(catalog), force)
-        services = [s for s in catalog.services.values() if own(s)]
         with target.writing(output):
-            exported = export_hsds(services, catalog.offers, output)
+            exported = export_hsds((s for s in catalog.services.values() if own(s)), catalog.offers, output)
         for line in exported.lines():
             run.note(line)
-        return ExitStatus.OK if services else ExitStatus.NO_MATCH
+        return ExitStatus.OK if exported.counts["service"] else ExitStatus.NO_MATCH
+    counted = [0]
     if format is Format.geojson:
-        text, count = _geojson(catalog)
+        text, counted[0] = _geojson(catalog)
+        parts: Iterable[str] = [text]
     else:
         from hrfind import output as render
 
-        items = [render.Item(r) for r in catalog.records(("principle", "strategy", "service", "offer")) if own(r)]
-        if format is Format.csv:  # a spreadsheet file keeps the data as given; a terminal never gets its escapes
-            text = render.csv_text(items, terminal=output is None and bool(run.env.stdout_isatty))
-        else:
-            text = {Format.json: render.json_array, Format.jsonl: render.json_lines}[format](items)
-        count = len(items)
+        def items() -> Iterator[render.Item]:  # read from the store a record at a time, as they are written
+            counted[0] = 0
+            for kind in ("principle", "strategy", "service", "offer"):
+                for record in catalog.table(kind).values():
+                    if own(record):
+                        counted[0] += 1
+                        yield render.Item(record)
+
+        parts = {Format.json: lambda: render.json_array_parts(items()), Format.jsonl: lambda: render.json_lines_parts(items()),
+                 # A spreadsheet file keeps the data as given; a terminal never gets its escapes.
+                 Format.csv: lambda: render.csv_parts(items, terminal=output is None and bool(run.env.stdout_isatty))}[format]()
     if output is None or str(output) == "-":
-        run.env.stdout.write(text)
+        for part in parts:
+            run.env.stdout.write(part)
     else:
-        from hrfind.atomic import write_atomic
+        from hrfind.atomic import replacing
 
         target.check_file(output, _inputs(catalog), force)
-        with target.writing(output):
-            write_atomic(output, text)
-        run.note(f"exported {count} records to {output}")
-    return ExitStatus.OK if count else ExitStatus.NO_MATCH
+        with target.writing(output), replacing(output, "w", encoding="utf-8", newline="") as file:
+            for part in parts:
+                file.write(part)
+        run.note(f"exported {counted[0]} records to {output}")
+    return ExitStatus.OK if counted[0] else ExitStatus.NO_MATCH
 
 
 def _size(text: str) -> int:

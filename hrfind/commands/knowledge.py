@@ -39,8 +39,7 @@ def search(
     text = " ".join(query)
     kinds = (kind.value,) if kind else ("principle", "strategy", "service")
     offer = engine.resolve_offer(catalog.offers, offers) if offers is not None else None
-    with run.progress("Indexing for search") as progress:
-        hits = engine.search_catalog(catalog, text, kinds=kinds, offer=offer, limit=limit, progress=progress)
+    hits = engine.search_catalog(catalog, text, kinds=kinds, offer=offer, limit=limit)
     items = [Item(h.record, {"score": h.score}) for h in hits]
     urgent = _human().urgent_lines(intents(text)) if run.human else []
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import io
+import os
 import re
 import uuid
 from collections.abc import Iterable, Mapping
@@ -47,9 +47,9 @@ def uid(*parts: str) -> str:
     return str(uuid.uuid5(NAMESPACE, ":".join(parts)))
 
 
-def tables(services: Iterable[Service], offers: Mapping[str, Offer]) -> tuple[dict[str, list[dict[str, Any]]], int]:
-    """The rows of every table, and how many addresses were too incomplete for HSDS."""
-    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in spec.TABLES}
+def tables(services: Iterable[Service], offers: Mapping[str, Offer], rows: Mapping[str, Any]) -> int:
+    """Append the rows of every table to `rows` (a table's name -> its `append`), a service at a time;
+    how many addresses were too incomplete for HSDS."""
     taxonomy = uid("taxonomy", "hrfind")
     rows["taxonomy"].append({"id": taxonomy, "name": "hrfind", "description": "The offer vocabulary of hrfind, and hrfind's record ids."})
     id_term = uid("term", spec.ID_TERM_CODE)
@@ -61,7 +61,7 @@ def tables(services: Iterable[Service], offers: Mapping[str, Offer]) -> tuple[di
     partial = 0
     for service in services:
         partial += _service(service, offers, id_term, rows)
-    return rows, partial
+    return partial
 
 
 def _service(s: Service, offers: Mapping[str, Offer], id_term: str, rows: dict[str, list[dict[str, Any]]]) -> bool:
@@ -123,69 +123,83 @@ def _service(s: Service, offers: Mapping[str, Offer], id_term: str, rows: dict[s
     return s.address is not None and not complete
 
 
-def csv_text(table: str, records: list[dict[str, Any]]) -> str:
-    """One table as CSV with the specification's columns in its order; absent values as empty cells."""
-    import csv
+class _Table:
+    """One table's CSV file, written a row at a time with the specification's columns in its order."""
 
-    from hrfind.output import csv_cell
+    def __init__(self, name: str, path: Path):
+        import csv
 
-    out = io.StringIO()
-    writer = csv.DictWriter(out, spec.columns(table), extrasaction="raise", lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows({k: "" if v is None else csv_cell(v) for k, v in r.items()} for r in records)
-    return out.getvalue()
+        self.file = open(path, "w", encoding="utf-8", newline="")
+        self.writer = csv.DictWriter(self.file, spec.columns(name), extrasaction="raise", lineterminator="\r\n")
+        self.writer.writeheader()
+        self.count = 0
+
+    def append(self, row: dict[str, Any]) -> None:
+        from hrfind.output import csv_cell
+
+        self.writer.writerow({k: "" if v is None else csv_cell(v) for k, v in row.items()})
+        self.count += 1
 
 
-def files(services: Iterable[Service], offers: Mapping[str, Offer], now: datetime.datetime | None = None) -> tuple[dict[str, bytes], dict[str, int], int]:
-    """The package's files by name (datapackage.json last), rows per table, and partial addresses."""
+def _stage(services: Iterable[Service], offers: Mapping[str, Offer], folder: Path, now: datetime.datetime) -> tuple[list[str], dict[str, int], int]:
+    """Write the package's files into `folder`: their names (datapackage.json last), rows per table, partial addresses."""
     import json
 
-    rows, partial = tables(services, offers)
-    now = now or datetime.datetime.now(datetime.timezone.utc)
-    out = {spec.TABLES[t][0]: csv_text(t, r).encode("utf-8") for t, r in rows.items()}
+    rows = {table: _Table(table, folder / spec.TABLES[table][0]) for table in spec.TABLES}
+    try:
+        partial = tables(services, offers, rows)
+    finally:
+        for table in rows.values():
+            table.file.close()
     from hrfind.target import PACKAGE_NAME
 
     descriptor = spec.descriptor(PACKAGE_NAME, "Services exported by hrfind", now.replace(microsecond=0).isoformat())
-    out["datapackage.json"] = (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-    return out, {t: len(r) for t, r in rows.items()}, partial
+    (folder / "datapackage.json").write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return [spec.TABLES[t][0] for t in spec.TABLES] + ["datapackage.json"], {t: r.count for t, r in rows.items()}, partial
 
 
-def export_hsds(services: Iterable[Service], offers: Mapping[str, Offer], target: Path) -> Exported:
-    """Write the package to a folder, or to a .zip when the path ends in .zip; atomically either way."""
-    content, counts, partial = files(services, offers)
-    if target.suffix.lower() == ".zip":
-        _write_zip(target, content)
-    else:
-        _write_folder(target, content)
-    return Exported(target, counts, partial)
+def export_hsds(services: Iterable[Service], offers: Mapping[str, Offer], target: Path,
+                now: datetime.datetime | None = None) -> Exported:
+    """Write the package to a folder, or to a .zip when the path ends in .zip; atomically either way.
 
-
-def _write_zip(target: Path, content: dict[str, bytes]) -> None:
-    import zipfile
-
-    from hrfind.atomic import replacing
-
-    if target.is_dir():
+    Each table is written as the services stream by, so an export of any size holds one service at a time.
+    """
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    zipped = target.suffix.lower() == ".zip"
+    if zipped and target.is_dir():
         raise UsageError(f"{target} is a folder. Give a new .zip file name, or a folder without .zip.")
-    with replacing(target, "wb") as file, zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in content.items():
-            archive.writestr(name, data)
-
-
-def _write_folder(target: Path, content: dict[str, bytes]) -> None:
-    """A new folder appears whole; a folder holding an earlier export is updated file by file."""
-    from hrfind.atomic import new_folder, write_atomic
-
-    if target.exists() and not target.is_dir():
-        raise UsageError(f"{target} is a file. Give a folder for the HSDS package, or a path ending in .zip.")
-    if target.is_dir():
-        if any(target.iterdir()) and not (target / "datapackage.json").exists():
+    if not zipped:
+        if target.exists() and not target.is_dir():
+            raise UsageError(f"{target} is a file. Give a folder for the HSDS package, or a path ending in .zip.")
+        if target.is_dir() and any(target.iterdir()) and not (target / "datapackage.json").exists():
             raise UsageError(f"{target} already holds other files. Give a new or empty folder, or a path ending in .zip.")
-        for name, data in content.items():  # datapackage.json comes last: it is written once the tables are in place
-            write_atomic(target / name, data)
-        return
-    if not target.parent.is_dir():
-        raise UsageError(f"No folder {target.parent} to write {target.name} in. Create it first.")
-    with new_folder(target) as folder:
-        for name, data in content.items():
-            (folder / name).write_bytes(data)
+        if not target.exists() and not target.parent.is_dir():
+            raise UsageError(f"No folder {target.parent} to write {target.name} in. Create it first.")
+    if zipped:
+        import tempfile
+        import zipfile
+
+        from hrfind.atomic import replacing
+
+        with tempfile.TemporaryDirectory(prefix="hrfind-hsds-") as staging:
+            names, counts, partial = _stage(services, offers, Path(staging), now)
+            with replacing(target, "wb") as file, zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED) as archive:
+                for name in names:
+                    archive.write(Path(staging) / name, name)
+    elif target.is_dir():
+        import shutil
+        import tempfile
+
+        staging = Path(tempfile.mkdtemp(dir=target, prefix=".hrfind-hsds-", suffix=".tmp"))
+        try:
+            names, counts, partial = _stage(services, offers, staging, now)
+            for name in names:  # datapackage.json comes last: it is replaced once the tables are in place
+                os.replace(staging / name, target / name)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    else:
+        from hrfind.atomic import new_folder
+
+        with new_folder(target) as folder:
+            names, counts, partial = _stage(services, offers, folder, now)
+    return Exported(target, counts, partial)

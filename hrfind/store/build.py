@@ -1,0 +1,416 @@
+"""Compile data files into a store, in one streaming pass and one transaction.
+
+Each file is parsed and validated (or, unchanged since the last store, copied from it without
+being decoded), its records written as blobs, and dropped; only ids and origins stay in memory
+to merge the layers. Links to missing records are then found with one query, and a last pass
+over the merged records writes what queries use: tags, locations, the word index.
+"""
+
+from __future__ import annotations
+
+import datetime
+import sqlite3
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
+
+import msgspec
+
+from hrfind.files import text_of
+from hrfind.model import Offer, Record, Service, kind_of
+from hrfind.store import db, fields
+from hrfind.text import words
+
+if TYPE_CHECKING:
+    from hrfind.check import Problem
+
+T = TypeVar("T")
+Progress = Callable[[int, int], None]  # bytes compiled so far, bytes to compile
+Reader = Callable[[Path, str], "tuple[list[Record], list[Problem]]"]
+
+
+class File(NamedTuple):
+    path: Path
+    origin: str
+    key: str | None  # what changes when the file does; None when it could not be read
+    size: int
+
+
+class Part(NamedTuple):
+    """One data layer as found on disk."""
+
+    name: str  # its path, as `info` counts records by it
+    exists: bool
+    offers_only: bool  # --no-bundled still loads the bundled offer vocabulary
+    problems: list[Problem]  # what discovering its files reported
+    files: list[File]
+
+
+class Parsed(NamedTuple):
+    """A data file read and checked, its records encoded: what a worker process hands back."""
+
+    records: list[tuple[str, str, str, bytes]]  # kind, id, origin, sealed msgpack
+    links: list[tuple[int, str, int, str]]  # record's place in the file, field, place in the field, target id
+    problems: list[Problem]
+
+
+class Override(NamedTuple):
+    id: str
+    kind: str
+    replaced: str
+    by: str
+
+
+class _Live:
+    """A merged record while compiling: its number, its position in its kind, the entry that holds it."""
+
+    __slots__ = ("n", "pos", "entry", "origin")
+
+    def __init__(self, n: int, pos: int, entry: int, origin: str):
+        self.n, self.pos, self.entry, self.origin = n, pos, entry, origin
+
+
+def compile_into(connection: sqlite3.Connection, have: frozenset[str], parts: Sequence[Part], key: bytes,
+                 today: datetime.date, read: Reader, progress: Progress | None = None, old: str | None = None,
+                 links: bool = True) -> None:
+    """Fill an empty database with the merged records of `parts`, reusing unchanged files of the store at `old`."""
+    connection.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -32000;")
+    connection.executescript(db.schema(have))
+    writer = _Writer(connection, today)
+    if old is not None:
+        writer.attach(old)
+    connection.execute("BEGIN")
+    unread = [f for part in parts if part.exists for f in part.files if writer.reusable(f) is None]
+    todo = sum(f.size for f in unread)
+    done = 0
+    parsed = _pooled(parse, ((read, f.path, f.origin) for f in unread), todo >= PARALLEL_BYTES and len(unread) > 1)
+    for part in parts:
+        writer.problems.extend(part.problems)
+        if not part.exists:
+            continue
+        counts = writer.counts.setdefault(part.name, {})
+        in_layer: dict[tuple[str, str], str] = {}
+        for file in part.files:
+            reused = writer.reusable(file)
+            if reused is not None:
+                entries = writer.copy(reused)
+            else:
+                entries = writer.add(file, next(parsed))
+                done += file.size
+                if progress is not None:
+                    progress(done, todo)
+            for entry, kind, record_id, origin in entries:
+                if part.offers_only and kind != "offer":
+                    continue
+                if writer.merge(entry, kind, record_id, origin, in_layer):
+                    counts[kind] = counts.get(kind, 0) + 1
+    writer.finish(key, links)
+    connection.commit()
+    if old is not None:
+        connection.execute("DETACH DATABASE old")
+
+
+def memory_store(records: Iterable[Record]) -> db.Store:
+    """A store in memory of records already read (a search over a list of records): not checked, links kept."""
+    listed = list(records)
+    part = Part("", True, False, [], [File(Path("(records)"), "(records)", None, 0)])
+    connection = sqlite3.connect(":memory:", check_same_thread=False)
+    compile_into(connection, db.features(), [part], b"", datetime.date.today(), lambda path, origin: (listed, []), links=False)
+    return db.Store(connection, db.features())
+
+
+# Below this much to read (or this many records to index), worker processes cost more than they save.
+PARALLEL_BYTES = 4 * 1024 * 1024
+PARALLEL_RECORDS = 5000
+AHEAD = 3  # jobs ahead of the writer: bounds the memory the workers' results hold
+
+
+def parse(read: Reader, path: Path, origin: str) -> Parsed:
+    """Read, check and encode one data file."""
+    records, problems = read(path, origin)
+    encoder = msgspec.msgpack.Encoder()
+    links = [(i, field, at, target) for i, record in enumerate(records) for field in ("related", "offers")
+             for at, target in enumerate(getattr(record, field, ()))]
+    return Parsed([(kind_of(r), r.id, r.origin, db.seal(encoder.encode(r))) for r in records], links, problems)
+
+
+def _pooled(function: Callable[..., T], jobs: Iterable[tuple], parallel: bool) -> Iterator[T]:
+    """`function(*job)` for each job, in order: in worker processes when `parallel`, so that reading TOML
+    and folding words (the slowest parts) run on the other cores while this process writes the store."""
+    import os
+
+    if not parallel or (os.cpu_count() or 1) < 2:
+        yield from (function(*job) for job in jobs)
+        return
+    import collections
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(max_workers=min(4, os.cpu_count() or 2), mp_context=context, initializer=_fresh) as pool:
+        pending: collections.deque = collections.deque()
+        for job in jobs:
+            pending.append(pool.submit(function, *job))
+            if len(pending) > AHEAD:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def _fresh() -> None:
+    """A worker process opens its own ZIP table: an SQLite connection is never shared across a fork."""
+    from hrfind import zips
+
+    zips.reset()
+
+
+class _Writer:
+    def __init__(self, connection: sqlite3.Connection, today: datetime.date):
+        self.connection = connection
+        self.today = today
+        self.encoder = msgspec.msgpack.Encoder()
+        self.problems: list[Problem] = []
+        self.counts: dict[str, dict[str, int]] = {}
+        self.overrides: list[Override] = []
+        self.owner: dict[str, str] = {}  # id -> kind, for ids shared by principles, strategies and services
+        self.live: dict[str, dict[str, _Live]] = {kind: {} for kind in db.KINDS}
+        self.numbers = 0
+        self.segments = self.entries = 0  # the last ids used
+        self.old: dict[tuple[str, str, str], tuple[int, bytes]] = {}
+
+    def attach(self, path: str) -> None:
+        """Make the files of an earlier store available to copy; entries keep their ids, new ones follow."""
+        from urllib.parse import quote
+
+        self.connection.execute("ATTACH DATABASE ? AS old", (f"file:{quote(path)}?mode=ro",))
+        today = self.today.isoformat()
+        for segment, path_, origin, key, checked, problems in self.connection.execute(
+                "SELECT id, path, origin, key, checked, problems FROM old.segment"):
+            if checked in (None, today):  # a file with problems is checked again the next day
+                self.old[path_, origin, key] = (segment, problems)
+        self.segments = self.connection.execute("SELECT coalesce(max(id), 0) FROM old.segment").fetchone()[0]
+        self.entries = self.connection.execute("SELECT coalesce(max(id), 0) FROM old.entry").fetchone()[0]
+
+    def reusable(self, file: File) -> tuple[int, bytes] | None:
+        return None if file.key is None else self.old.get((text_of(file.path), file.origin, file.key))
+
+    def copy(self, reused: tuple[int, bytes]) -> list[tuple[int, str, str, str]]:
+        """Copy a file's segment from the earlier store as it is; its entries, in file order."""
+        from hrfind.check import Problem
+
+        segment, problems = reused
+        execute = self.connection.execute
+        execute("INSERT INTO segment SELECT * FROM old.segment WHERE id = ?", (segment,))
+        execute("INSERT INTO entry SELECT * FROM old.entry WHERE segment = ? ORDER BY id", (segment,))
+        execute("INSERT INTO link SELECT l.* FROM old.link l JOIN old.entry e ON e.id = l.entry WHERE e.segment = ?", (segment,))
+        self.problems.extend(msgspec.msgpack.decode(db.unseal(problems), type=list[Problem]))
+        return execute("SELECT id, kind, rid, origin FROM entry WHERE segment = ? ORDER BY id", (segment,)).fetchall()
+
+    def add(self, file: File, parsed: Parsed) -> list[tuple[int, str, str, str]]:
+        """Write a file just read: its key, problems and records."""
+        self.segments += 1
+        checked = self.today.isoformat() if parsed.problems else None
+        self.connection.execute("INSERT INTO segment VALUES (?, ?, ?, ?, ?, ?)",
+                                (self.segments, text_of(file.path) if file.key else None, file.origin, file.key, checked,
+                                 db.seal(msgspec.msgpack.encode(parsed.problems))))
+        self.problems.extend(parsed.problems)
+        first = self.entries + 1
+        self.entries += len(parsed.records)
+        self.connection.executemany("INSERT INTO entry VALUES (?, ?, ?, ?, ?, ?)",
+                                    ((first + i, self.segments, *record) for i, record in enumerate(parsed.records)))
+        self.connection.executemany("INSERT INTO link VALUES (?, ?, ?, ?)",
+                                    ((first + i, field, at, target) for i, field, at, target in parsed.links))
+        return [(first + i, kind, record_id, origin) for i, (kind, record_id, origin, _) in enumerate(parsed.records)]
+
+    def merge(self, entry: int, kind: str, record_id: str, origin: str, in_layer: dict[tuple[str, str], str]) -> bool:
+        """Add a record, replacing one of an earlier layer; False when it had to be skipped."""
+        from hrfind.check import Problem
+
+        namespace = "offer" if kind == "offer" else "record"
+        where = dict(kind=kind, id=record_id)
+        if (namespace, record_id) in in_layer:
+            self.problems.append(Problem(origin, f"duplicate id, also in {in_layer[namespace, record_id]}; this one was skipped", field="id", **where))
+            return False
+        in_layer[namespace, record_id] = origin
+        if namespace == "record" and self.owner.get(record_id, kind) != kind:
+            self.problems.append(Problem(origin, f"id already used by a {self.owner[record_id]}; ids are shared by principles, strategies and services, so this one was skipped", field="id", **where))
+            return False
+        if namespace == "record":
+            self.owner[record_id] = kind
+        table = self.live[kind]
+        found = table.get(record_id)
+        if found is not None:
+            self.overrides.append(Override(record_id, kind, found.origin, origin))
+            found.entry, found.origin = entry, origin
+        else:
+            self.numbers += 1
+            table[record_id] = _Live(self.numbers, len(table), entry, origin)
+        return True
+
+    def finish(self, key: bytes, links: bool) -> None:
+        execute = self.connection.execute
+        self.connection.executemany("INSERT INTO record VALUES (?, ?, ?, ?, ?, NULL)", (
+            (live.n, kind, live.pos, record_id, live.entry) for kind, table in self.live.items() for record_id, live in table.items()))
+        self.live.clear()
+        self.owner.clear()
+        if links:
+            self._check_links()
+        oldest = _Index(self.connection).write()
+        totals = dict(self.connection.execute("SELECT kind, count(*) FROM record GROUP BY kind").fetchall())
+        meta = {"key": key, "checked": self.today if self.problems else None, "counts": self.counts, "totals": totals,
+                "overrides": self.overrides, "problems": self.problems, "oldest": oldest}
+        self.connection.executemany("INSERT INTO meta VALUES (?, ?)",
+                                    ((name, db.seal(msgspec.msgpack.encode(value))) for name, value in meta.items()))
+        execute("ANALYZE main")
+
+    def _check_links(self) -> None:
+        """Report links to records that do not exist, and drop them so that the record still loads."""
+        from hrfind.check import Problem
+
+        broken = self.connection.execute("""
+            SELECT r.n, r.kind, r.id, e.origin, l.field, l.target FROM record r
+            JOIN entry e ON e.id = r.entry JOIN link l ON l.entry = r.entry
+            WHERE r.kind IN ('strategy', 'service')
+              AND NOT EXISTS (SELECT 1 FROM record t WHERE t.id = l.target AND (t.kind = 'offer') = (l.field = 'offers'))
+            ORDER BY r.kind = 'service', r.pos, l.field = 'offers', l.idx""").fetchall()
+        dropped: dict[int, dict[str, set[str]]] = {}
+        for n, kind, record_id, origin, field, target in broken:
+            what = "offer" if field == "offers" else "record"
+            self.problems.append(Problem(origin, f'no {what} has the id "{target}"; the link was dropped', kind=kind, id=record_id, field=field, fatal=False))
+            dropped.setdefault(n, {}).setdefault(field, set()).add(target)
+        if not dropped:
+            return
+        store = db.Store(self.connection, frozenset())
+        for n, gone in dropped.items():
+            record = store.record(n)
+            fixed = msgspec.structs.replace(record, **{field: [t for t in getattr(record, field) if t not in targets]
+                                                       for field, targets in gone.items()})
+            self.connection.execute("UPDATE record SET body = ? WHERE n = ?", (db.seal(self.encoder.encode(fixed)), n))
+
+
+class Derived(NamedTuple):
+    """What queries need of a batch of merged records, worked out from them alone (in a worker process, for
+    a large directory), as rows ready to insert."""
+
+    fts: list[tuple]  # (n, one text of folded words for each column of the word index)
+    posting: list[tuple[str, int, int]]  # (word, first column it is in, n): the word index without FTS5
+    site: list[tuple[int, float | None, float | None, bool, bool]]  # services: n, lat, lon, approximate, remote
+    phrase: list[tuple[str, int]]
+    members: dict[str, list[int]]  # tag -> numbers
+    words: set[str]
+    emergency: list[int]
+    oldest: dict[str, datetime.date]  # the oldest "reviewed" (principles, strategies) and "verified" (services)
+    offers: list[Offer]  # offers are not indexed, but their names are the words of their groups
+
+
+def derive(batch: list[tuple[int, str, bytes]], fts: bool) -> Derived:
+    """Derive what queries need of a batch of (number, kind, sealed blob)."""
+    from hrfind.geo import service_location
+
+    found = Derived([], [], [], [], {}, set(), [], {}, [])
+    for n, kind, blob in batch:
+        record = db.decode(kind, blob)
+        if isinstance(record, Offer):
+            found.offers.append(record)
+            continue
+        tags = list(fields.groups(record))
+        which = "verified" if kind == "service" else "reviewed"
+        date = getattr(record, which, None)
+        if date is not None and (which not in found.oldest or date < found.oldest[which]):
+            found.oldest[which] = date
+        if isinstance(record, Service):
+            tags += [f"language:{code}" for code in record.languages]
+            if record.is_remote:
+                tags += [f"coverage:{code}" for code in record.coverage]
+            if record.cost is not None:
+                tags.append(f"cost:{record.cost}")
+            lat, lon, approximate = service_location(record) or (None, None, False)
+            found.site.append((n, lat, lon, approximate, record.is_remote))
+        for tag in dict.fromkeys(tags):
+            found.members.setdefault(tag, []).append(n)
+        columns = fields.columns(record)
+        best: dict[str, int] = {}
+        for column, words_in in enumerate(columns):
+            for word in words_in:
+                best.setdefault(word, column)
+        found.words.update(best)
+        if fts:
+            found.fts.append((n, *(" ".join(c) for c in columns)))
+        else:
+            found.posting.extend((word, column, n) for word, column in best.items())
+        found.phrase.extend((phrase, n) for phrase in sorted(fields.phrases(record)))
+        if getattr(record, "emergency", False):
+            found.emergency.append(n)
+    return found
+
+
+class _Index:
+    """The last pass: tags, locations and the word index of the merged records."""
+
+    def __init__(self, connection: sqlite3.Connection):
+        self.connection = connection
+        self.fts = "fts5" in _features(connection)
+        self.rtree = "rtree" in _features(connection)
+        self.words: set[str] = set()
+        self.offers: dict[str, Offer] = {}
+        self.groups: set[str] = set()
+        self.members: dict[str, array] = {}  # tag -> record numbers, kept whole in `grp` too
+        self.emergency: list[int] = []
+
+    def write(self) -> tuple[datetime.date | None, datetime.date | None]:
+        """Index every merged record; the oldest `reviewed` and `verified` dates, which `info` shows."""
+        oldest: dict[str, datetime.date] = {}
+        total = self.connection.execute("SELECT count(*) FROM record").fetchone()[0]
+        cursor = self.connection.execute(f"{db.Store._BODY} ORDER BY r.n")
+        batches = iter(lambda: cursor.fetchmany(1000), [])
+        def insert(sql: str, rows: list[tuple]) -> None:
+            if rows:  # the table may not exist: fts without FTS5, posting with it
+                self.connection.executemany(sql, rows)
+
+        for d in _pooled(derive, ((rows, self.fts) for rows in batches), total >= PARALLEL_RECORDS):
+            insert("INSERT INTO fts(rowid, title, alias, summary, body, steps) VALUES (?, ?, ?, ?, ?, ?)", d.fts)
+            insert("INSERT INTO posting VALUES (?, ?, ?)", d.posting)
+            insert("INSERT INTO site VALUES (?, ?, ?, ?, ?)", d.site)
+            if self.rtree:
+                insert("INSERT INTO site_rt VALUES (?, ?, ?, ?, ?)", [(n, lat, lat, lon, lon) for n, lat, lon, _, _ in d.site if lat is not None])
+            insert("INSERT OR IGNORE INTO phrase VALUES (?, ?)", d.phrase)
+            for tag, numbers in d.members.items():
+                found = self.members.get(tag)
+                if found is None:
+                    found = self.members[tag] = array("I")
+                    if tag.startswith(("kind:", "access:", "offer:")):
+                        self.groups.add(tag)
+                found.extend(numbers)
+            self.words |= d.words
+            self.emergency += d.emergency
+            self.offers.update((offer.id, offer) for offer in d.offers)
+            for which, date in d.oldest.items():
+                if which not in oldest or date < oldest[which]:
+                    oldest[which] = date
+        self.connection.executemany("INSERT INTO grp VALUES (?, ?)", ((tag, db.seal(db.pack(numbers)))
+                                                                      for tag, numbers in sorted(self.members.items())))
+        self.members.clear()
+        self._groups()
+        self.connection.executemany("INSERT INTO word VALUES (?, ?)", ((w, len(w)) for w in sorted(self.words)))
+        self.connection.execute("INSERT INTO meta VALUES ('emergency', ?)", (db.seal(msgspec.msgpack.encode(self.emergency)),))
+        return oldest.get("reviewed"), oldest.get("verified")
+
+    def _groups(self) -> None:
+        """The words of each group's names (kinds, access, offers), with the best weight each has there."""
+        best: dict[tuple[str, str], float] = {}
+        for group in sorted(self.groups):
+            for weight, text in fields.group_fields(group, self.offers):
+                for word in words(text):
+                    if best.get((word, group), -1.0) < weight:
+                        best[word, group] = weight
+        self.words.update(word for word, _ in best)
+        self.connection.executemany("INSERT INTO group_word VALUES (?, ?, ?)", ((w, g, weight) for (w, g), weight in best.items()))
+
+
+def _features(connection: sqlite3.Connection) -> frozenset[str]:
+    """Which optional tables this database was made with."""
+    names = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    return frozenset(f for f, table in (("fts5", "fts"), ("rtree", "site_rt")) if table in names)
+

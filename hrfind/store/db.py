@@ -1,0 +1,368 @@
+"""The store's database: its schema, opening it read-only, and the queries commands make of it.
+
+One SQLite file holds what a set of data layers compiles to (see `hrfind.store.build`):
+
+- `segment` and `entry`: each data file's key, problems and valid records (msgspec blobs), so
+  that a file that did not change is not read again;
+- `record`: the merged catalog, numbered `n` in the order records were first met, with the
+  position `pos` of each in its kind's listing;
+- `grp`: the records of each tag (kind, offers, access, languages, cost, coverage) as one blob;
+  `site` and `site_rt` (an R*Tree of locations)
+  for the services query; `fts` (FTS5 over folded words, one column per field weight), `word`
+  (the vocabulary), `group_word` and `phrase` for search;
+- `meta`: the key the store was compiled from, counts, overrides and problems.
+
+Every record blob carries a CRC-32 of itself: a damaged page is never shown as a record. A
+query that meets damage raises `StoreDamaged`, and the command runs again without the store.
+Without FTS5 the words live in a plain `posting` table, and without R*Tree latitudes are a
+B-tree index: slower, the same answers.
+"""
+
+from __future__ import annotations
+
+import functools
+import sqlite3
+import sys
+import zlib
+from array import array
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any, Protocol
+
+import msgspec
+
+from hrfind.errors import StoreDamaged
+from hrfind.model import TYPES, Offer, Record
+
+FORMAT = 1  # bump when the schema or the meaning of a column changes
+KINDS = ("principle", "strategy", "service", "offer")
+# The columns of `fts`, and the weight of the field each holds (see hrfind.search).
+COLUMNS = ("title", "alias", "summary", "body", "steps")
+
+
+@functools.cache
+def features() -> frozenset[str]:
+    """The optional parts of SQLite this interpreter has: "fts5", "rtree"."""
+    connection = sqlite3.connect(":memory:")
+    found = set()
+    for name, sql in (("fts5", "CREATE VIRTUAL TABLE t USING fts5(x)"), ("rtree", "CREATE VIRTUAL TABLE r USING rtree(i, a, b)")):
+        try:
+            connection.execute(sql)
+            found.add(name)
+        except sqlite3.OperationalError:
+            pass
+    connection.close()
+    return frozenset(found)
+
+
+def schema(have: frozenset[str]) -> str:
+    fts = (f"CREATE VIRTUAL TABLE fts USING fts5({', '.join(COLUMNS)}, tokenize='unicode61 remove_diacritics 2', detail=column);"
+           if "fts5" in have else
+           "CREATE TABLE posting(word TEXT, weight INT, n INT, PRIMARY KEY (word, weight, n)) WITHOUT ROWID;")
+    sites = ("CREATE VIRTUAL TABLE site_rt USING rtree(n, lat0, lat1, lon0, lon1);" if "rtree" in have else
+             "CREATE INDEX site_lat ON site(lat) WHERE lat IS NOT NULL;")
+    return f"""
+        CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB) WITHOUT ROWID;
+        CREATE TABLE segment(id INTEGER PRIMARY KEY, path TEXT, origin TEXT, key TEXT, checked TEXT, problems BLOB);
+        CREATE TABLE entry(id INTEGER PRIMARY KEY, segment INT, kind TEXT, rid TEXT, origin TEXT, body BLOB);
+        CREATE INDEX entry_segment ON entry(segment);
+        CREATE TABLE link(entry INT, field TEXT, idx INT, target TEXT, PRIMARY KEY (entry, field, idx)) WITHOUT ROWID;
+        CREATE TABLE record(n INTEGER PRIMARY KEY, kind TEXT, pos INT, id TEXT, entry INT, body BLOB);
+        CREATE UNIQUE INDEX record_kind ON record(kind, pos);
+        CREATE INDEX record_id ON record(id);
+        CREATE TABLE grp(tag TEXT PRIMARY KEY, members BLOB) WITHOUT ROWID;
+        CREATE TABLE site(n INTEGER PRIMARY KEY, lat REAL, lon REAL, approximate INT, remote INT);
+        CREATE INDEX site_unlocated ON site(n) WHERE lat IS NULL;
+        CREATE INDEX site_remote ON site(n) WHERE remote;
+        {sites}
+        CREATE TABLE word(word TEXT PRIMARY KEY, length INT) WITHOUT ROWID;
+        CREATE INDEX word_length ON word(length);
+        CREATE TABLE group_word(word TEXT, tag TEXT, weight INT, PRIMARY KEY (word, tag)) WITHOUT ROWID;
+        CREATE TABLE phrase(phrase TEXT, n INT, PRIMARY KEY (phrase, n)) WITHOUT ROWID;
+        {fts}
+    """
+
+
+def seal(payload: bytes) -> bytes:
+    """A blob that knows whether it is whole: its CRC-32, then itself."""
+    return zlib.crc32(payload).to_bytes(4, "little") + payload
+
+
+def unseal(blob: bytes) -> memoryview:
+    view = memoryview(blob)
+    if len(view) < 4 or int.from_bytes(view[:4], "little") != zlib.crc32(view[4:]):
+        raise StoreDamaged("a record in the store is damaged")
+    return view[4:]
+
+
+def pack(numbers: Iterable[int]) -> bytes:
+    """Record numbers as little-endian 32-bit integers, the same bytes on every host."""
+    found = array("I", numbers)
+    if sys.byteorder == "big":
+        found.byteswap()
+    return found.tobytes()
+
+
+def unpack(data: bytes | memoryview) -> array:
+    found = array("I")
+    found.frombytes(data)
+    if sys.byteorder == "big":
+        found.byteswap()
+    return found
+
+
+@functools.cache
+def _decoder(kind: str) -> msgspec.msgpack.Decoder:
+    return msgspec.msgpack.Decoder(TYPES[kind])
+
+
+def decode(kind: str, blob: bytes) -> Record:
+    """A record from its sealed blob; StoreDamaged if the blob is not whole."""
+    try:
+        return _decoder(kind).decode(unseal(blob))
+    except (msgspec.DecodeError, msgspec.ValidationError, KeyError) as error:
+        raise StoreDamaged(str(error)) from error
+
+
+def open_read_only(path: Path, immutable: bool = False) -> sqlite3.Connection:
+    """A connection that cannot write, to a database that must already exist (and, immutable, never changes)."""
+    from urllib.parse import quote
+
+    options = "mode=ro&immutable=1" if immutable else "mode=ro"
+    connection = sqlite3.connect(f"file:{quote(str(path))}?{options}", uri=True, check_same_thread=False)
+    connection.execute("PRAGMA cell_size_check = ON")  # notice damaged pages rather than read past them
+    return connection
+
+
+class Store:
+    """Queries over one compiled store. Any damage found raises StoreDamaged."""
+
+    def __init__(self, connection: sqlite3.Connection, have: frozenset[str]):
+        self.connection = connection
+        self.features = have
+        self._read: dict[int, Record] = {}
+        self._meta: dict[str, Any] = {}
+
+    def rows(self, sql: str, args: Iterable[Any] = ()) -> list[tuple]:
+        try:
+            return self.connection.execute(sql, tuple(args)).fetchall()
+        except sqlite3.DatabaseError as error:
+            raise StoreDamaged(str(error)) from error
+
+    def stream(self, sql: str, args: Iterable[Any] = ()) -> Iterator[tuple]:
+        try:
+            yield from self.connection.execute(sql, tuple(args))
+        except sqlite3.DatabaseError as error:
+            raise StoreDamaged(str(error)) from error
+
+    def column(self, sql: str, args: Iterable[Any] = ()) -> list[Any]:
+        return [row[0] for row in self.rows(sql, args)]
+
+    def meta(self, key: str, kind: Any = Any) -> Any:
+        if key not in self._meta:
+            found = self.column("SELECT value FROM meta WHERE key = ?", (key,))
+            try:
+                self._meta[key] = msgspec.msgpack.decode(unseal(found[0]), type=kind) if found else None
+            except (msgspec.DecodeError, msgspec.ValidationError) as error:
+                raise StoreDamaged(str(error)) from error
+        return self._meta[key]
+
+    # --- records ---------------------------------------------------------------------------
+
+    def decode(self, kind: str, blob: bytes) -> Record:
+        return decode(kind, blob)
+
+    _BODY = "SELECT r.n, r.kind, coalesce(r.body, e.body) FROM record r JOIN entry e ON e.id = r.entry"
+
+    def records(self, numbers: Iterable[int]) -> dict[int, Record]:
+        """Records by number, in the order given, decoding each only once."""
+        numbers = list(numbers)
+        wanted = [n for n in dict.fromkeys(numbers) if n not in self._read]
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            for n, kind, blob in self.rows(f"{self._BODY} WHERE r.n IN ({','.join('?' * len(chunk))})", chunk):
+                self._read[n] = self.decode(kind, blob)
+        return {n: self._read[n] for n in numbers if n in self._read}
+
+    def record(self, n: int) -> Record:
+        found = self.records((n,))
+        if n not in found:
+            raise StoreDamaged(f"record {n} is missing from the store")
+        return found[n]
+
+    def scan(self, kind: str) -> Iterator[Record]:
+        """Every record of a kind in listing order, decoded one at a time and not kept."""
+        for _, _, blob in self.stream(f"{self._BODY} WHERE r.kind = ? ORDER BY r.pos", (kind,)):
+            yield self.decode(kind, blob)
+
+    def listing_order(self, numbers: Collection[int]) -> list[int]:
+        """Record numbers in the order of the listings: principles, strategies, services, offers, each in file order."""
+        wanted = list(numbers)
+        found = self.rows(f"SELECT n, kind, pos FROM record WHERE n IN ({','.join('?' * len(wanted))})", wanted) if wanted else []
+        return [n for n, _, _ in sorted(found, key=lambda row: (KINDS.index(row[1]), row[2]))]
+
+    def number(self, record_id: str, kinds: Collection[str]) -> int | None:
+        """The number of the record of one of these kinds with this id."""
+        for n, kind in self.rows("SELECT n, kind FROM record WHERE id = ?", (record_id,)):
+            if kind in kinds:
+                return n
+        return None
+
+    def ids(self, kind: str) -> list[str]:
+        return self.column("SELECT id FROM record WHERE kind = ? ORDER BY pos", (kind,))
+
+    def id_of(self, numbers: Iterable[int]) -> dict[int, str]:
+        wanted = list(numbers)
+        found: dict[int, str] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            found.update(self.rows(f"SELECT n, id FROM record WHERE n IN ({','.join('?' * len(chunk))})", chunk))
+        return found
+
+    def id_map(self, kinds: Collection[str]) -> dict[int, str]:
+        """Number -> id of every record of these kinds."""
+        return dict(self.rows(f"SELECT n, id FROM record WHERE kind IN ({','.join('?' * len(kinds))})", tuple(kinds)))
+
+    def count(self, kind: str) -> int:
+        return (self.meta("totals", dict[str, int]) or {}).get(kind, 0)
+
+    def tagged(self, tag: str) -> set[int]:
+        """Numbers of the records that carry a tag, read whole from one row."""
+        found = self.column("SELECT members FROM grp WHERE tag = ?", (tag,))
+        return set(unpack(unseal(found[0]))) if found else set()
+
+    def all_tagged(self, groups: Collection[Collection[str]]) -> set[int]:
+        """Numbers of the records that carry a tag of every group (`[["offer:moud", "offer:methadone"], ...]`)."""
+        found = sorted((set().union(*(self.tagged(tag) for tag in group)) for group in groups), key=len)
+        return found[0].intersection(*found[1:]) if found else set()
+
+    # --- search ----------------------------------------------------------------------------
+
+    def has_word(self, word: str) -> bool:
+        return bool(self.rows("SELECT 1 FROM word WHERE word = ?", (word,)))
+
+    def words_starting(self, prefix: str) -> list[str]:
+        return self.column("SELECT word FROM word WHERE word GLOB ? ORDER BY word", (prefix + "*",))
+
+    def words_of_length(self, shortest: int, longest: int) -> list[str]:
+        return self.column("SELECT word FROM word WHERE length BETWEEN ? AND ? ORDER BY word", (shortest, longest))
+
+    def postings(self, word: str, prefix: bool = False) -> Iterator[tuple[int, list[int]]]:
+        """(column, record numbers) of the records whose own fields hold the word (or a word it begins)."""
+        if "fts5" in self.features:
+            pattern = f'"{word}"' + ("*" if prefix else "")
+            for column, name in enumerate(COLUMNS):
+                found = self.column("SELECT rowid FROM fts WHERE fts MATCH ?", (f"{name} : {pattern}",))
+                if found:
+                    yield column, found
+            return
+        where = "word GLOB ?" if prefix else "word = ?"
+        by_column: dict[int, list[int]] = {}
+        for column, n in self.rows(f"SELECT weight, n FROM posting WHERE {where}", (word + "*" if prefix else word,)):
+            by_column.setdefault(column, []).append(n)
+        yield from sorted(by_column.items())
+
+    def group_words(self, word: str, prefix: bool = False) -> list[tuple[str, int]]:
+        """(tag, weight code) of the groups whose names hold the word (or a word it begins)."""
+        where = "word GLOB ?" if prefix else "word = ?"
+        return self.rows(f"SELECT tag, weight FROM group_word WHERE {where}", (word + "*" if prefix else word,))
+
+    def phrase(self, text: str) -> frozenset[int]:
+        return frozenset(self.column("SELECT n FROM phrase WHERE phrase = ?", (text,)))
+
+    # --- places ----------------------------------------------------------------------------
+
+    def sites(self, numbers: Iterable[int]) -> dict[int, tuple[float, float, bool] | None]:
+        """(lat, lon, approximate) of services by number; None for those with no location."""
+        wanted = list(numbers)
+        found: dict[int, tuple[float, float, bool] | None] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            for n, lat, lon, approximate in self.rows(
+                    f"SELECT n, lat, lon, approximate FROM site WHERE n IN ({','.join('?' * len(chunk))})", chunk):
+                found[n] = None if lat is None else (lat, lon, bool(approximate))
+        return found
+
+    def in_box(self, south: float, north: float, boxes: list[tuple[float, float]]) -> list[tuple[int, str, float, float, int]]:
+        """(n, id, lat, lon, approximate) of the located services within latitudes and any of the longitude ranges."""
+        found = []
+        for west, east in boxes:
+            if "rtree" in self.features:
+                sql = ("SELECT s.n, r.id, s.lat, s.lon, s.approximate FROM site_rt b JOIN site s ON s.n = b.n JOIN record r ON r.n = s.n "
+                       "WHERE b.lat1 >= ? AND b.lat0 <= ? AND b.lon1 >= ? AND b.lon0 <= ?")
+            else:
+                sql = ("SELECT s.n, r.id, s.lat, s.lon, s.approximate FROM site s JOIN record r ON r.n = s.n "
+                       "WHERE s.lat BETWEEN ? AND ? AND s.lon BETWEEN ? AND ?")
+            found += self.rows(sql, (south, north, west, east))
+        return found
+
+    def unlocated(self) -> list[tuple[int, bool]]:
+        """(n, remote) of the services with no location."""
+        return [(n, bool(remote)) for n, remote in self.rows("SELECT n, remote FROM site WHERE lat IS NULL ORDER BY n")]
+
+    def remote(self, areas: Collection[str]) -> list[int]:
+        """Remote services whose coverage includes one of the areas."""
+        return sorted(set().union(*(self.tagged(f"coverage:{area}") for area in areas)))
+
+    def services_by_id(self) -> Iterator[int]:
+        """Every service, by id."""
+        return (row[0] for row in self.stream("SELECT n FROM record WHERE kind = 'service' ORDER BY id"))
+
+
+class Loaded(Protocol):
+    """What the queries of search and locate need of a loaded catalog."""
+
+    store: Store
+    offers: Mapping[str, Offer]
+
+
+class Table(Mapping[str, Record]):
+    """The records of one kind, by id, in listing order; each read from the store when asked for."""
+
+    def __init__(self, store: Store, kind: str):
+        self.store = store
+        self.kind = kind
+        self._numbers: dict[str, int | None] = {}
+
+    def number(self, record_id: str) -> int | None:
+        if record_id not in self._numbers:
+            self._numbers[record_id] = self.store.number(record_id, (self.kind,))
+        return self._numbers[record_id]
+
+    def __getitem__(self, record_id: str) -> Record:
+        n = self.number(record_id)
+        if n is None:
+            raise KeyError(record_id)
+        return self.store.record(n)
+
+    def __contains__(self, record_id: object) -> bool:
+        return isinstance(record_id, str) and self.number(record_id) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.store.ids(self.kind))
+
+    def __len__(self) -> int:
+        return self.store.count(self.kind)
+
+    def values(self) -> Records:  # type: ignore[override]
+        return Records(self.store, self.kind)
+
+    def items(self) -> Iterator[tuple[str, Record]]:  # type: ignore[override]
+        return ((record.id, record) for record in self.store.scan(self.kind))
+
+
+class Records(Collection[Record]):
+    """A kind's records in listing order, streamed: iterating keeps none of them."""
+
+    def __init__(self, store: Store, kind: str):
+        self.store = store
+        self.kind = kind
+
+    def __iter__(self) -> Iterator[Record]:
+        return self.store.scan(self.kind)
+
+    def __len__(self) -> int:
+        return self.store.count(self.kind)
+
+    def __contains__(self, record: object) -> bool:
+        return any(record == r for r in self)
