@@ -1,4 +1,4 @@
-"""Build hook: compile the bundled data and the ZIP table into files inside the wheel.
+"""Build hook: compile the bundled data, the federal places and the ZIP table into files inside the wheel.
 
 A fresh install then never compiles them: its first run is as fast as its second. Both files
 are reproducible: the same sources and versions make the same bytes.
@@ -27,8 +27,11 @@ class CompileHook(BuildHookInterface):
             sys.path.remove(str(root))
         out = Path(tempfile.mkdtemp(prefix="hrfind-build-"))
         zips.build(out / "zips.sqlite", zips.key())
-        problems = catalog.compile_packaged(root / "data", out / "bundled.sqlite")
+        places = root / "places" / "hrfind-places.toml"  # places/build.py's output, committed
+        problems = catalog.compile_packaged(root / "data", out / "bundled.sqlite", places)
         if problems:
             raise RuntimeError("the bundled data has problems; run `hrfind validate`:\n" + "\n".join(map(str, problems)))
         build_data["force_include"][str(out / "zips.sqlite")] = "hrfind/zips.sqlite"
         build_data["force_include"][str(out / "bundled.sqlite")] = "hrfind/bundled.sqlite"
+        # The places as TOML too: with data of your own, the bundled layer is compiled from files.
+        build_data["force_include"][str(places)] = "hrfind/places.toml"

@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 
 BUNDLED = "bundled"
 PACKAGED = Path(__file__).with_name("bundled.sqlite")  # the bundled data as the wheel's build hook compiled it
+# The federal places (places/build.py's output), as the wheel carries them. A checkout has none here:
+# its tests and edits stay quick, and `--data places/hrfind-places.toml` adds them.
+PLACES = Path(__file__).with_name("places.toml")
 KINDS = db.KINDS
 KEEP_STORES = 4  # stores kept for different sets of layers; each can be as large as its data
 
@@ -60,9 +63,12 @@ class Layer(msgspec.Struct, frozen=True):
     path: Path
     files: tuple[Path, ...] = ()
     offers_only: bool = False  # --no-bundled still loads the bundled offer vocabulary
+    places: Path | None = None  # the bundled places file, outside `path`; `overdose` leaves it out
 
     def origin(self, file: Path) -> str:
         """How a record's file is named in output: stable for bundled data, as found otherwise."""
+        if self.name == BUNDLED and file == self.places:
+            return f"{BUNDLED}:places.toml"
         if self.name == BUNDLED:
             return f"{BUNDLED}:{file.relative_to(self.path).as_posix()}"
         return text_of(file)
@@ -214,7 +220,8 @@ def layers(data: Iterable[Path] = (), no_bundled: bool = False, env: Mapping[str
     for path in data:
         if not path.exists():
             raise UsageError(f"No data file or folder at {path}. Check the path given to --data.")
-    found = [Layer(BUNDLED, bundled_dir(), offers_only=no_bundled)]
+    places = PLACES if PLACES.is_file() and not no_bundled else None
+    found = [Layer(BUNDLED, bundled_dir(), offers_only=no_bundled, places=places)]
     user = user_dir() if user is None else user
     if user.is_dir():
         found.append(Layer("user", user))
@@ -248,7 +255,7 @@ def _parts(layer_list: list[Layer]) -> tuple[list[Layer], list[build.Part], bool
             parts.append(build.Part(text_of(layer.path), False, layer.offers_only, [missing], []))
             continue
         problems: list[Problem] = []
-        layer = msgspec.structs.replace(layer, files=discover(layer.path, problems))
+        layer = msgspec.structs.replace(layer, files=discover(layer.path, problems) + ((layer.places,) if layer.places else ()))
         found.append(layer)
         entries = []
         for path in layer.files:
@@ -317,12 +324,13 @@ def _packaged_key(have: frozenset[str]) -> bytes:
     return msgspec.msgpack.encode([tag(have), "packaged"])
 
 
-def compile_packaged(data: Path, out: Path) -> list[Problem]:
-    """Compile the bundled data into `out` as the wheel carries it; its problems (there should be none)."""
-    layer = Layer(BUNDLED, data)
+def compile_packaged(data: Path, out: Path, places: Path | None = None) -> list[Problem]:
+    """Compile the bundled data (and places) into `out` as the wheel carries it; its problems (there should be none)."""
+    layer = Layer(BUNDLED, data, places=places)
     problems: list[Problem] = []
+    found = discover(data, problems) + ((places,) if places else ())
     # No file keys: a store the package carries is trusted as it is, and the same sources make the same bytes.
-    part = build.Part(BUNDLED, True, False, problems, [build.File(p, layer.origin(p), None, 0) for p in discover(data, problems)])
+    part = build.Part(BUNDLED, True, False, problems, [build.File(p, layer.origin(p), None, 0) for p in found])
     out.unlink(missing_ok=True)
     connection = sqlite3.connect(out)
     try:

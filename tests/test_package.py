@@ -45,6 +45,7 @@ def test_wheel_holds_package_data_and_entry_point(wheel):
     entry_points = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
     assert "hrfind = hrfind.cli:main" in entry_points
     assert {"hrfind/bundled.sqlite", "hrfind/zips.sqlite"} <= set(names)  # compiled by the build hook
+    assert zipfile.ZipFile(wheel).read("hrfind/places.toml") == (ROOT / "places" / "hrfind-places.toml").read_bytes()
 
 
 def test_the_compiled_files_are_reproducible(wheel, tmp_path):
@@ -72,8 +73,15 @@ def test_wheel_runs_from_a_fresh_venv_outside_the_repo(wheel, tmp_path):
     result = subprocess.run([str(python), "-m", "hrfind", "search", "naloxone", "--json"], capture_output=True, text=True, cwd=elsewhere, env=env)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)[0]["id"] == "naloxone"
-    near = subprocess.run([str(python), "-m", "hrfind", "services", "--near", "21201", "--json"], capture_output=True, text=True, cwd=elsewhere, env=env)
-    assert near.returncode == 0 and json.loads(near.stdout)[0]["kind"] == "service"
+    near = subprocess.run([str(python), "-m", "hrfind", "services", "--near", "21201", "--offers", "moud", "--limit", "3", "--json"],
+                          capture_output=True, text=True, cwd=elsewhere, env=env)
+    assert near.returncode == 0, near.stderr
+    # The federal places come compiled in the wheel: real Baltimore clinics, each listing a medicine
+    # (the remote options follow them, as always).
+    places = [s for s in json.loads(near.stdout) if s["address"]]
+    assert [p["address"]["city"].lower() for p in places] == ["baltimore"] * 3
+    assert all({"methadone", "buprenorphine", "naltrexone"} & set(p["offers"]) for p in places)
+    assert all(p["origin"] == "bundled:places.toml" for p in places)
     info = subprocess.run([str(python), "-m", "hrfind", "info", "--json"], capture_output=True, text=True, cwd=elsewhere, env=env)
     assert json.loads(info.stdout)["cache"]["state"] == "packaged"
     assert not (elsewhere / "cache").exists()  # a fresh install compiles nothing: the first run is like the second
