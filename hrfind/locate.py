@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from hrfind import hours
 from hrfind.errors import UsageError
 from hrfind.geo import EARTH_RADIUS_MI, Place, miles
-from hrfind.model import ACCESS, Service
+from hrfind.model import ACCESS, NARROWER, Service
 
 if TYPE_CHECKING:
     from hrfind.store.db import Loaded, Store
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
 LIMIT = 10
 # An offer that stands for several narrower ones: a service listing any of them matches it
 # (--offers moud finds a methadone clinic; --offers methadone does not find a naltrexone prescriber).
-NARROWER = {"moud": ("methadone", "buprenorphine", "naltrexone")}
 # Where else an offer can be had, said once when no place near the person is known to offer it.
 ELSEWHERE = {"naloxone": "Naloxone (Narcan) is sold without a prescription at pharmacies, and remote programs like "
                          "NEXT Distro mail it free."}

@@ -105,6 +105,10 @@ class Service(msgspec.Struct, frozen=True, kw_only=True):
         return bool(self.coverage) and any(a in REMOTE_ACCESS for a in self.access)
 
 
+# An offer that asking for also finds the narrower offers it stands for: a place listed under one medicine offers MOUD.
+NARROWER = {"moud": ("methadone", "buprenorphine", "naltrexone")}
+
+
 class Offer(msgspec.Struct, frozen=True, kw_only=True):
     id: str
     label: str

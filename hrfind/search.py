@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import msgspec
 
 from hrfind import intents
 from hrfind.errors import UsageError
-from hrfind.model import Offer, Record
+from hrfind.model import NARROWER, Offer, Record
 from hrfind.store.fields import ALIAS, BODY, COLUMN_WEIGHTS, KIND, OFFERS, SEARCHED, STEPS, SUMMARY, TITLE  # noqa: F401
 from hrfind.text import normalize, stem, words
 
@@ -30,6 +30,10 @@ if TYPE_CHECKING:
 
 PHRASE_BONUS = 0.3  # share of a full score added when the whole query is a title or an alias
 MIN_SCORE = 5.0
+# Knowledge first. A place is a service at a site of its own, not reachable remotely. Tens of
+# thousands of clinic names share words with questions and dilute the rarity that ranks answers,
+# so a search reads the places only when it asks for them (`asks_for_places`), and lists them last.
+PLACE_WORDS = frozenset({"near", "nearby", "nearest", "clinic", "clinics", "address", "location", "locations", "facility", "facilities"})
 UNKNOWN_WORD_MIN = 20.0  # the least score when a query has a word of meaning that matches nothing
 CLEAR, MIN_NAMED = 1.75, 50.0  # how plainly a query must name a record to put it before the emergency page
 STOP = frozenset(
@@ -225,20 +229,25 @@ def _pinned(index: Index, ids: Sequence[str], query: str, scores: dict[int, floa
 
 
 def rank(index: Index, records: Sequence[Record], ids: Sequence[str], query: str, *,
-         allowed: Collection[int] | None = None, limit: int | None = None) -> list[Hit]:
-    """Indexed records that match a query, best first; ties by id. Urgent queries put their records first."""
+         allowed: Collection[int] | None = None, limit: int | None = None,
+         later: Callable[[Collection[int]], Collection[int]] | None = None) -> list[Hit]:
+    """Indexed records that match a query, best first; ties by id. Urgent queries put their records first.
+
+    `later` picks, among the matches, those that follow every other (the places: knowledge first).
+    """
     scores = index.scores(query, allowed)
     chosen = {n: score for n, score in scores.items() if score >= MIN_SCORE}
+    held = later(list(chosen)) if later is not None and chosen else ()
     ahead = _pinned(index, ids, query, scores, allowed)
     for n in ahead:
         chosen.setdefault(n, scores.get(n, 0.0))
     rest = [n for n in chosen if n not in ahead]
     if limit is not None and len(rest) > limit:
         # Only records scoring at least the limit-th best can be shown: order just those.
-        cut = heapq.nlargest(limit, (chosen[n] for n in rest))[-1]
-        rest = [n for n in rest if chosen[n] >= cut]
+        cut = heapq.nlargest(limit, ((n not in held, chosen[n]) for n in rest))[-1]
+        rest = [n for n in rest if (n not in held, chosen[n]) >= cut]
     named = index.named(query)  # among equal scores (100 is the most), the record the query names comes first
-    rest.sort(key=lambda n: (-chosen[n], n not in named, ids[n], n))
+    rest.sort(key=lambda n: (n in held, -chosen[n], n not in named, ids[n], n))
     order = ahead + rest
     return [Hit(records[n], chosen[n]) for n in order[:limit]]
 
@@ -302,6 +311,12 @@ def ranked(store: Store, query: str, *, allowed: Collection[int] | None = None, 
     return [(hit.record, hit.score) for hit in hits]  # type: ignore[misc]
 
 
+def asks_for_places(query: str, kinds: Sequence[str], offer: str | None) -> bool:
+    """Whether a search is for places: `--kind service`, `--offers`, or a place word or ZIP code in the query."""
+    return tuple(kinds) == ("service",) or offer is not None or any(
+        w in PLACE_WORDS or (len(w) == 5 and w.isdigit()) for w in query_words(query))
+
+
 def search_store(store: Store, query: str, *, kinds: Sequence[str] = SEARCHED, offer: str | None = None,
                  limit: int | None = None) -> list[Hit]:
     """Records of a store that match a query, best first; ties by id. Urgent queries put their records first."""
@@ -310,9 +325,15 @@ def search_store(store: Store, query: str, *, kinds: Sequence[str] = SEARCHED, o
     if tuple(kinds) != SEARCHED:
         allowed = set().union(*(store.tagged(f"kind:{kind}") for kind in kinds))
     if offer is not None:
-        offered = index.offered(offer)
+        offered = set().union(*(index.offered(o) for o in (offer, *NARROWER.get(offer, ()))))  # moud: any of the three
         allowed = offered if allowed is None else offered & allowed
-    hits = rank(index, _Numbers(), _Ids(store), query, allowed=allowed, limit=limit)
+    later = None
+    if asks_for_places(query, kinds, offer):
+        later = store.places
+    else:
+        knowledge = store.not_places()
+        allowed = knowledge if allowed is None else allowed & knowledge
+    hits = rank(index, _Numbers(), _Ids(store), query, allowed=allowed, limit=limit, later=later)
     found = store.records(hit.record for hit in hits)  # type: ignore[misc]
     return [Hit(found[hit.record], hit.score) for hit in hits]  # type: ignore[index]
 

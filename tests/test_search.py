@@ -207,3 +207,39 @@ def test_index_vocabulary_covers_every_field():
 
     store = build.memory_store([strategy("x", "Title", aliases=["alias"], body="body", steps=["stepword"], offers=["naloxone"]), *OFFERS.values()])
     assert all(store.has_word(stem(w)) for w in ("title", "alias", "body", "stepword", "narcan", "strategy"))
+
+
+NALOXONE_PLACE = '''
+[[service]]
+id = "naloxone-pregnancy-clinic-baltimore"
+name = "Naloxone and Pregnancy Clinic"
+summary = "Listed as opioid treatment program (methadone). No hours listed: call ahead."
+offers = ["methadone"]
+access = ["in-person"]
+verified = 2021-07-01
+sources = [{ title = "SAMHSA OTP directory", url = "https://findtreatment.gov", publisher = "SAMHSA", date = "2021-07" }]
+address = { street = "1 Main St", city = "Baltimore", region = "MD", postal_code = "21201", country = "US" }
+lat = 39.29
+lon = -76.62
+'''
+
+
+def test_knowledge_first_places_only_when_asked(tmp_path):
+    from hrfind import catalog
+    from hrfind.search import search_catalog
+
+    place = tmp_path / "places.toml"
+    place.write_text(NALOXONE_PLACE, encoding="utf-8")
+    loaded = catalog.load(catalog.layers([place], env={}, user=tmp_path / "none"), use_cache=False)
+    ids = lambda query, **kw: [h.record.id for h in search_catalog(loaded, query, **kw)]
+    # A place named by a question's words is not an answer to it: the guidance, and no place.
+    assert ids("naloxone")[0] == "naloxone" and "naloxone-pregnancy-clinic-baltimore" not in ids("naloxone")
+    assert "naloxone-pregnancy-clinic-baltimore" not in ids("pregnancy")
+    # A place word, --kind service or --offers asks for places: they come, after every other match.
+    asked = ids("naloxone clinic")
+    assert asked[-1] == "naloxone-pregnancy-clinic-baltimore" and "naloxone" in asked
+    assert "naloxone-pregnancy-clinic-baltimore" in ids("naloxone", kinds=("service",))
+    assert ids("pregnancy", offer="methadone") == ["naloxone-pregnancy-clinic-baltimore"]
+    # --offers moud finds a place listed under any one of the three medicines, as services does.
+    moud = ids("pregnancy", offer="moud")
+    assert moud[0] == "pregnancy-postpartum" and moud[-1] == "naloxone-pregnancy-clinic-baltimore"

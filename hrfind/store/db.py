@@ -300,6 +300,18 @@ class Store:
         """(n, remote) of the services with no location."""
         return [(n, bool(remote)) for n, remote in self.rows("SELECT n, remote FROM site WHERE lat IS NULL ORDER BY n")]
 
+    def places(self, numbers: Collection[int]) -> set[int]:
+        """Which of these records are places: services at a site of their own, not reachable remotely."""
+        import json
+
+        return set(self.column("SELECT s.n FROM json_each(?) j JOIN site s ON s.n = j.value WHERE s.lat IS NOT NULL AND NOT s.remote",
+                               (json.dumps(sorted(numbers)),)))
+
+    def not_places(self) -> set[int]:
+        """Every record but the places (services at a site of their own, not reachable remotely)."""
+        return set(self.column("SELECT n FROM record WHERE kind IN ('principle', 'strategy', 'offer') "
+                               "UNION SELECT n FROM site WHERE lat IS NULL UNION SELECT n FROM site WHERE remote"))  # two partial indexes, no scan
+
     def remote(self, areas: Collection[str]) -> list[int]:
         """Remote services whose coverage includes one of the areas."""
         return sorted(set().union(*(self.tagged(f"coverage:{area}") for area in areas)))
