@@ -1,12 +1,12 @@
-"""Time the federal places layer (places/hrfind-places.toml) given with --data, cold and warm.
+"""Time hrfind installed from its wheel, with the federal places bundled, against the import floor.
 
-    .venv/bin/python bench/places.py               # about two minutes on 2 cores
-    .venv/bin/python bench/places.py --runs 5 --cold-runs 3
+    .venv/bin/python bench/places.py               # about a minute on 2 cores
+    .venv/bin/python bench/places.py --runs 11
 
-Each figure is the median of fresh processes, alternating with the baseline
-`python -c "import typer, rapidfuzz.process"` as bench/run.py does. "cold" starts from an empty
-cache each run (the first run after installing, or after the file changed); "warm" reads the
-compiled cache. The layer is not bundled: bundling it awaits the compiled store (issue 10).
+The wheel is built here and unpacked as bench/run.py does. "first run" starts each time from an
+empty home and cache (the first run after installing); "later runs" are medians of fresh
+processes alternating with the floor `python -c "import typer, rapidfuzz.process"`, so the
+ratio compares runs made in the same minutes. Peak RSS is the most of any run.
 """
 
 from __future__ import annotations
@@ -17,36 +17,40 @@ import statistics
 import tempfile
 from pathlib import Path
 
-from run import BASELINE, HRFIND, MIB, ROOT, environment, paired, run_once
+from run import MIB, environment, installed, paired, run_once
 
-LAYER = ROOT / "places" / "hrfind-places.toml"
 COMMANDS = {
-    "services --near 21201 --offers moud": ["services", "--near", "21201", "--offers", "moud", "--limit", "10", "--json"],
-    "search naloxone": ["search", "naloxone", "--json"],
+    "search naloxone --json": ["search", "naloxone", "--json"],
+    "services --near 21201 --limit 10 --json": ["services", "--near", "21201", "--limit", "10", "--json"],
+    "services --near 21201 --offers moud --limit 10 --json": ["services", "--near", "21201", "--offers", "moud", "--limit", "10", "--json"],
+    "search methadone clinic --json": ["search", "methadone clinic", "--json"],
+    "overdose": ["overdose"],
 }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=7, help="warm runs of each command (default 7)")
-    parser.add_argument("--cold-runs", type=int, default=3, help="cold runs of each command (default 3)")
+    parser.add_argument("--runs", type=int, default=7, help="later runs of each command (default 7)")
+    parser.add_argument("--first-runs", type=int, default=3, help="first runs of each command (default 3)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        home = Path(folder)
-        env = environment(home)
-        print(f"places layer: {LAYER.stat().st_size / MIB:.1f} MiB")
-        print("| command | cold median s | warm median s | baseline s | warm / baseline | peak RSS MiB |")
+        work = Path(folder)
+        hrfind, extra = installed(work)
+        (wheel,) = (work / "dist").glob("hrfind-*.whl")
+        print(f"wheel: {wheel.stat().st_size / 1e6:.1f} MB")
+        home = work / "home"
+        env = environment(home, extra)
+        print("| command | first run s | later runs s | floor s | later / floor | peak RSS MiB |")
         print("|---|---|---|---|---|---|")
         for label, command in COMMANDS.items():
-            full = HRFIND + ["--data", str(LAYER)] + command
-            cold = []
-            for _ in range(args.cold_runs):
-                shutil.rmtree(home / "cache", ignore_errors=True)
-                cold.append(run_once(full, env))
-            warm, base = paired(full, env, BASELINE, env, args.runs)
-            peak = max(warm.peak, max(r[1] for r in cold)) / MIB
-            print(f"| `{label}` | {statistics.median(r[0] for r in cold):.2f} | {warm.median:.2f} | {base.median:.2f} | "
-                  f"{warm.median / base.median:.2f} | {peak:.0f} |", flush=True)
+            first = []
+            for _ in range(args.first_runs):
+                shutil.rmtree(home, ignore_errors=True)
+                first.append(run_once(hrfind + command, env))
+            later, floor = paired(hrfind + command, env, args.runs)
+            peak = max(later.peak, max(r[1] for r in first) / MIB)
+            print(f"| `{label}` | {statistics.median(r[0] for r in first):.2f} | {later.median:.3f} | {floor.median:.3f} | "
+                  f"{later.median / floor.median:.2f} | {peak:.0f} |", flush=True)
 
 
 if __name__ == "__main__":
