@@ -6,6 +6,7 @@ a record named "[red]x[/red]" or holding escape sequences prints literally.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, TextIO
 
@@ -225,6 +226,9 @@ def detail(record: Record, bundled: bool, links: bool = False) -> Group:
     if facts.row_count:
         parts += [Text(""), facts]
     footer = Text(page.dated(record), style="dim")
+    age = page.listed(record, datetime.date.today()) if isinstance(record, Service) else None
+    if age:
+        footer.append(f"  {age}", style="bold")  # an old federal listing says so where the details are
     if not bundled and record.origin:
         footer.append(f"  from {clean(record.origin)}", style="dim")
     if footer:

@@ -213,6 +213,9 @@ def detail(record: Record, bundled: bool, width: int = WIDTH) -> str:
         for title, url in sources:
             lines += [*wrap(title, width, "- ", "  "), *wrap(url, width, "  ", "  ")]
     footer = [dated(record).capitalize()] if dated(record) else []
+    age = listed(record, datetime.date.today()) if isinstance(record, Service) else None
+    if age:
+        footer.append(age[0].upper() + age[1:])
     if not bundled and record.origin:
         footer.append(f"From {record.origin}")
     if footer:

@@ -45,3 +45,12 @@ def test_listed_names_the_newest_list_and_only_for_old_listings():
     assert listed(service(dt.date(2019, 3, 5)), today) == "listed March 2019: call ahead"
     assert listed(service(dt.date(2026, 6, 1), ("SAMHSA", "2026-06")), today) is None
     assert listed(service(None, ("SAMHSA", "2021-07")), today) is None
+
+
+def test_show_says_how_old_the_listing_is(cli, tmp_path):
+    (tmp_path / "places.toml").write_text(PLACE)
+    shown = cli("--data", tmp_path, "show", "fictional-harbor-clinic-baltimore-abc123", tty=True, env={"NO_COLOR": "1", "COLUMNS": "100"})
+    assert shown.exit_code == 0, shown.stderr
+    assert "listed by SAMHSA, July 2021: call ahead" in shown.stdout
+    plain = cli("--data", tmp_path, "show", "fictional-harbor-clinic-baltimore-abc123")
+    assert "Listed by SAMHSA, July 2021: call ahead." in plain.stdout.replace("\n", " ")
