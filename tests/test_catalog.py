@@ -164,34 +164,21 @@ def test_get_and_closest_ids():
     assert "naloxone" in loaded.closest_ids("naloxon")
 
 
-PLACE = '''
-[[service]]
-id = "harbor-clinic-baltimore-0a0b0c"
-name = "Harbor Clinic"
-summary = "Listed as opioid treatment program (methadone) (SAMHSA, July 2021). No hours listed: call ahead."
-offers = ["methadone"]
-access = ["in-person"]
-verified = 2021-07-01
-sources = [{ title = "SAMHSA OTP directory", url = "https://findtreatment.gov", publisher = "SAMHSA", date = "2021-07" }]
-address = { street = "1 Main St", city = "Baltimore", region = "MD", postal_code = "21201", country = "US" }
-lat = 39.29
-lon = -76.62
-'''
-
-
 def test_installed_places_join_the_bundled_layer_but_not_overdose_or_no_bundled(tmp_path, monkeypatch):
     # A wheel carries hrfind/places.toml beside its compiled store; with data of your own the bundled
     # layer is compiled from files, and the places must still be in it.
+    from test_places_view import PLACE
+
     monkeypatch.setattr(catalog, "PLACES", write(tmp_path / "places.toml", PLACE))
     (bundled,) = catalog.layers(user=tmp_path / "none")
     assert bundled.places == catalog.PLACES
     loaded = catalog.load(catalog.layers(user=tmp_path / "none"), use_cache=False)
-    assert loaded.services["harbor-clinic-baltimore-0a0b0c"].origin == "bundled:places.toml"
+    assert loaded.services["fictional-harbor-clinic-baltimore-abc123"].origin == "bundled:places.toml"
     assert not loaded.problems
-    assert "harbor-clinic-baltimore-0a0b0c" not in load(no_bundled=True).services
+    assert "fictional-harbor-clinic-baltimore-abc123" not in load(no_bundled=True).services
     # `overdose` builds its own layer without them: it compiles only data/ when there is no packaged store.
     plain = catalog.load([catalog.Layer(catalog.BUNDLED, catalog.bundled_dir())], use_cache=False)
-    assert "harbor-clinic-baltimore-0a0b0c" not in plain.services
+    assert "fictional-harbor-clinic-baltimore-abc123" not in plain.services
 
 
 def test_a_checkout_carries_no_places():
