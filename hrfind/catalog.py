@@ -21,11 +21,11 @@ from hrfind import __version__
 from hrfind.errors import StoreDamaged, UsageError
 from hrfind.files import text_of
 from hrfind.model import Address, Hours, Offer, Principle, Record, Service, Source, Strategy
-from hrfind.store import build, db, files
-from hrfind.store.build import Override, Progress
+from hrfind.store import db, files
+from hrfind.store.layout import File, Override, Part, Progress
 
 if TYPE_CHECKING:
-    from hrfind.check import Problem
+    from hrfind.problem import Problem
 
 BUNDLED = "bundled"
 PACKAGED = Path(__file__).with_name("bundled.sqlite")  # the bundled data as the wheel's build hook compiled it
@@ -98,7 +98,7 @@ class Catalog:
 
     @property
     def problems(self) -> list[Problem]:
-        from hrfind.check import Problem
+        from hrfind.problem import Problem
 
         return self.store.meta("problems", list[Problem])
 
@@ -160,7 +160,7 @@ class Catalog:
 def discover(path: Path, problems: list[Problem]) -> tuple[Path, ...]:
     """The *.toml files of a file or folder, in sorted order, skipping hidden entries and link loops."""
     def report(where: str, message: str, fatal: bool = True) -> None:
-        from hrfind.check import Problem  # only now: validation is not needed to read the cache
+        from hrfind.problem import Problem
 
         problems.append(Problem(where, message, fatal=fatal))
 
@@ -191,7 +191,8 @@ def read_file(path: Path, origin: str) -> tuple[list[Record], list[Problem]]:
     """The valid records of one TOML file and everything wrong with it."""
     import tomli
 
-    from hrfind.check import Problem, build_records
+    from hrfind.check import build_records
+    from hrfind.problem import Problem
 
     from hrfind.files import read_regular
 
@@ -234,6 +235,8 @@ def layers(data: Iterable[Path] = (), no_bundled: bool = False, env: Mapping[str
 
 def of_records(records: Iterable[Record]) -> Catalog:
     """A catalog of records already read, not checked (for tests of what the checks keep out)."""
+    from hrfind.store import build  # only to compile: reading a store does not need it
+
     return Catalog(build.memory_store(records), [])
 
 
@@ -244,15 +247,15 @@ def file_key(info: os.stat_result) -> str:
     return f"{info.st_size}/{info.st_mtime_ns}/{info.st_ino}/{info.st_ctime_ns}"
 
 
-def _parts(layer_list: list[Layer]) -> tuple[list[Layer], list[build.Part], bool]:
+def _parts(layer_list: list[Layer]) -> tuple[list[Layer], list[Part], bool]:
     """Each layer as found on disk, the layers that exist with their files, and whether every file has settled."""
     found, parts, settled = [], [], True
     for layer in layer_list:
         if not layer.path.exists():
-            from hrfind.check import Problem
+            from hrfind.problem import Problem
 
             missing = Problem(text_of(layer.path), f"does not exist (from {layer.name}); skipped", fatal=False)
-            parts.append(build.Part(text_of(layer.path), False, layer.offers_only, [missing], []))
+            parts.append(Part(text_of(layer.path), False, layer.offers_only, [missing], []))
             continue
         problems: list[Problem] = []
         layer = msgspec.structs.replace(layer, files=discover(layer.path, problems) + ((layer.places,) if layer.places else ()))
@@ -262,11 +265,11 @@ def _parts(layer_list: list[Layer]) -> tuple[list[Layer], list[build.Part], bool
             try:
                 info = os.stat(path)
             except OSError:
-                entries.append(build.File(path, layer.origin(path), None, 0))  # read_file says why
+                entries.append(File(path, layer.origin(path), None, 0))  # read_file says why
                 continue
             settled = settled and files.settled(info)
-            entries.append(build.File(path, layer.origin(path), file_key(info), info.st_size))
-        parts.append(build.Part(text_of(layer.path), True, layer.offers_only, problems, entries))
+            entries.append(File(path, layer.origin(path), file_key(info), info.st_size))
+        parts.append(Part(text_of(layer.path), True, layer.offers_only, problems, entries))
     return found, parts, settled
 
 
@@ -330,10 +333,12 @@ def compile_packaged(data: Path, out: Path, places: Path | None = None) -> list[
     problems: list[Problem] = []
     found = discover(data, problems) + ((places,) if places else ())
     # No file keys: a store the package carries is trusted as it is, and the same sources make the same bytes.
-    part = build.Part(BUNDLED, True, False, problems, [build.File(p, layer.origin(p), None, 0) for p in found])
+    part = Part(BUNDLED, True, False, problems, [File(p, layer.origin(p), None, 0) for p in found])
     out.unlink(missing_ok=True)
     connection = sqlite3.connect(out)
     try:
+        from hrfind.store import build
+
         build.compile_into(connection, db.features(), [part], _packaged_key(db.features()), datetime.date.today(), read_file)
         return db.Store(connection, db.features()).meta("problems")
     finally:
@@ -379,7 +384,7 @@ def _open(path: Path, have: frozenset[str]) -> db.Store | None:
         return None
 
 
-def _save(path: Path, have: frozenset[str], parts: list[build.Part], key: bytes, today: datetime.date,
+def _save(path: Path, have: frozenset[str], parts: list[Part], key: bytes, today: datetime.date,
           progress: Progress | None, old: str | None) -> db.Store | None:
     """Compile into a new file that replaces `path` whole; the store opened read-only, or None if it could not be written."""
     from urllib.parse import quote
@@ -389,6 +394,8 @@ def _save(path: Path, have: frozenset[str], parts: list[build.Part], key: bytes,
             with files.new_file(path) as temp:
                 connection = sqlite3.connect(f"file:{quote(str(temp))}", uri=True)
                 try:
+                    from hrfind.store import build
+
                     build.compile_into(connection, have, parts, key, today, read_file, progress, source)
                 finally:
                     connection.close()
@@ -400,12 +407,14 @@ def _save(path: Path, have: frozenset[str], parts: list[build.Part], key: bytes,
     return None
 
 
-def _in_memory(have: frozenset[str], parts: list[build.Part], key: bytes, today: datetime.date,
+def _in_memory(have: frozenset[str], parts: list[Part], key: bytes, today: datetime.date,
                progress: Progress | None, old: str | None) -> db.Store:
     """A store that lives as long as this process: when the cache cannot be used."""
     for source in dict.fromkeys((old, None)):
         connection = sqlite3.connect("file::memory:", uri=True, check_same_thread=False)
         try:
+            from hrfind.store import build
+
             build.compile_into(connection, have, parts, key, today, read_file, progress, source)
         except (sqlite3.Error, StoreDamaged):
             if source is None:

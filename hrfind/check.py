@@ -7,7 +7,6 @@ and fix it. An error skips its record; a warning (an unknown key) keeps the reco
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime
 import functools
 import json
@@ -20,6 +19,7 @@ import msgspec
 
 from hrfind import hours
 from hrfind.model import ACCESS, COSTS, DAYS, TYPES, Record, Service
+from hrfind.problem import Problem
 
 ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 SOURCE_DATE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?")
@@ -29,28 +29,6 @@ PHONE = re.compile(r"\+?\(?[0-9][0-9 ().-]*[0-9](\s*(x|ext\.?)\s*[0-9]+)?")
 URL = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
 # Keys a reader fills in, never a data file.
 DERIVED = frozenset({"origin"})
-
-
-@dataclasses.dataclass(frozen=True)
-class Problem:
-    file: str
-    message: str
-    kind: str | None = None
-    index: int | None = None
-    id: str | None = None
-    field: str | None = None
-    fatal: bool = True  # False: reported, but the record still loads
-
-    def __str__(self) -> str:
-        where = [self.file]
-        if self.kind is not None:
-            record = f"{self.kind}[{self.index}]" if self.index is not None else self.kind
-            if self.id:
-                record += f' "{self.id}"'
-            where.append(record)
-        if self.field:
-            where.append(self.field)
-        return ": ".join(where + [self.message])
 
 
 def shown(value: Any) -> str:

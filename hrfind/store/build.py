@@ -20,31 +20,14 @@ import msgspec
 from hrfind.files import text_of
 from hrfind.model import Offer, Record, Service, kind_of
 from hrfind.store import db, fields
+from hrfind.store.layout import File, Override, Part, Progress
 from hrfind.text import words
 
 if TYPE_CHECKING:
-    from hrfind.check import Problem
+    from hrfind.problem import Problem
 
 T = TypeVar("T")
-Progress = Callable[[int, int], None]  # bytes compiled so far, bytes to compile
 Reader = Callable[[Path, str], "tuple[list[Record], list[Problem]]"]
-
-
-class File(NamedTuple):
-    path: Path
-    origin: str
-    key: str | None  # what changes when the file does; None when it could not be read
-    size: int
-
-
-class Part(NamedTuple):
-    """One data layer as found on disk."""
-
-    name: str  # its path, as `info` counts records by it
-    exists: bool
-    offers_only: bool  # --no-bundled still loads the bundled offer vocabulary
-    problems: list[Problem]  # what discovering its files reported
-    files: list[File]
 
 
 class Parsed(NamedTuple):
@@ -53,13 +36,6 @@ class Parsed(NamedTuple):
     records: list[tuple[str, str, str, bytes]]  # kind, id, origin, sealed msgpack
     links: list[tuple[int, str, int, str]]  # record's place in the file, field, place in the field, target id
     problems: list[Problem]
-
-
-class Override(NamedTuple):
-    id: str
-    kind: str
-    replaced: str
-    by: str
 
 
 class _Live:
@@ -198,7 +174,7 @@ class _Writer:
 
     def copy(self, reused: tuple[int, bytes]) -> list[tuple[int, str, str, str]]:
         """Copy a file's segment from the earlier store as it is; its entries, in file order."""
-        from hrfind.check import Problem
+        from hrfind.problem import Problem
 
         segment, problems = reused
         execute = self.connection.execute
@@ -226,7 +202,7 @@ class _Writer:
 
     def merge(self, entry: int, kind: str, record_id: str, origin: str, in_layer: dict[tuple[str, str], str]) -> bool:
         """Add a record, replacing one of an earlier layer; False when it had to be skipped."""
-        from hrfind.check import Problem
+        from hrfind.problem import Problem
 
         namespace = "offer" if kind == "offer" else "record"
         where = dict(kind=kind, id=record_id)
@@ -267,7 +243,7 @@ class _Writer:
 
     def _check_links(self) -> None:
         """Report links to records that do not exist, and drop them so that the record still loads."""
-        from hrfind.check import Problem
+        from hrfind.problem import Problem
 
         broken = self.connection.execute("""
             SELECT r.n, r.kind, r.id, e.origin, l.field, l.target FROM record r
