@@ -33,7 +33,9 @@ MIN_SCORE = 5.0
 # Knowledge first. A place is a service at a site of its own, not reachable remotely. Tens of
 # thousands of clinic names share words with questions and dilute the rarity that ranks answers,
 # so a search reads the places only when it asks for them (`asks_for_places`), and lists them last.
-PLACE_WORDS = frozenset({"near", "nearby", "nearest", "clinic", "clinics", "address", "location", "locations", "facility", "facilities"})
+# Compared folded, as query words are ("facilities" -> "facilit"). Not "near": "dui lawyer near me" must
+# stay a question outside harm reduction, and a clinic's name would answer it.
+PLACE_WORDS = frozenset(stem(w) for w in ("nearby", "nearest", "clinic", "address", "location", "facility", "facilities"))
 UNKNOWN_WORD_MIN = 20.0  # the least score when a query has a word of meaning that matches nothing
 CLEAR, MIN_NAMED = 1.75, 50.0  # how plainly a query must name a record to put it before the emergency page
 STOP = frozenset(
@@ -54,13 +56,9 @@ class Term(msgspec.Struct, frozen=True):
     """A query word as searched: folded, how much it counts, and whether it was typed whole."""
 
     word: str
+    raw: str  # as typed, lowercased: typos are looked for in both forms
     weight: float = 1.0
     whole: bool = False  # an ending was folded off, so the word is complete: no prefix matches
-    raw: str = ""  # as typed, lowercased: typos are looked for in both forms
-
-    def __post_init__(self):
-        if not self.raw:
-            msgspec.structs.force_setattr(self, "raw", self.word)
 
 
 def query_terms(query: str, *, keep_stop: bool = False) -> list[Term]:
@@ -73,7 +71,7 @@ def query_terms(query: str, *, keep_stop: bool = False) -> list[Term]:
     terms: dict[str, Term] = {}
     for raw in meaningful or found:
         word = stem(raw)
-        terms.setdefault(word, Term(word, LOW_WEIGHT if raw in LOW else 1.0, whole=word != raw, raw=raw))
+        terms.setdefault(word, Term(word, raw, LOW_WEIGHT if raw in LOW else 1.0, whole=word != raw))
     return list(terms.values())
 
 

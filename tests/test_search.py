@@ -239,6 +239,8 @@ def test_knowledge_first_places_only_when_asked(tmp_path):
     asked = ids("naloxone clinic")
     assert asked[-1] == "naloxone-pregnancy-clinic-baltimore" and "naloxone" in asked
     assert "naloxone-pregnancy-clinic-baltimore" in ids("naloxone", kinds=("service",))
+    assert ids("naloxone facilities")[-1] == "naloxone-pregnancy-clinic-baltimore"  # words are compared folded
+    assert "naloxone-pregnancy-clinic-baltimore" not in ids("naloxone near me")  # "near" alone does not ask
     assert ids("pregnancy", offer="methadone") == ["naloxone-pregnancy-clinic-baltimore"]
     # --offers moud finds a place listed under any one of the three medicines, as services does.
     moud = ids("pregnancy", offer="moud")
