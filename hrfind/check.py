@@ -7,6 +7,7 @@ and fix it. An error skips its record; a warning (an unknown key) keeps the reco
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime
 import functools
 import json
@@ -18,7 +19,7 @@ from typing import Any
 import msgspec
 
 from hrfind import hours
-from hrfind.model import ACCESS, COSTS, DAYS, TYPES, Record, Service
+from hrfind.model import ACCESS, COSTS, DAYS, TRANSLATABLE, TYPES, Record, Service, Translation
 from hrfind.problem import Problem
 
 ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -28,7 +29,11 @@ COVERAGE = re.compile(r"[A-Z]{2}(-[A-Z0-9]{1,3})?")
 PHONE = re.compile(r"\+?\(?[0-9][0-9 ().-]*[0-9](\s*(x|ext\.?)\s*[0-9]+)?")
 URL = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
 # Keys a reader fills in, never a data file.
-DERIVED = frozenset({"origin"})
+DERIVED = frozenset({"origin", "lang"})
+DIGITS = re.compile(r"\d+")
+# A translation's text fields, compared with the record's for numbers and web addresses; the rest
+# (aliases, sources, dates) are the translation's own.
+COMPARED = ("title", "name", "label", "summary", "description", "body", "eligibility", "hours_note")
 
 
 def shown(value: Any) -> str:
@@ -162,12 +167,21 @@ def _known_zone(name: str) -> bool:
     return True
 
 
-def build_records(file: str, document: dict[str, Any], today: datetime.date | None = None) -> tuple[list[Record], list[Problem]]:
-    """Validated records of one parsed data file, and its problems."""
+def build_records(file: str, document: dict[str, Any], today: datetime.date | None = None) -> tuple[list[Record | Translation], list[Problem]]:
+    """Validated records of one parsed data file (or, for a `lang = "xx"` file, its translations), and its problems."""
     today = today or datetime.date.today()
-    records: list[Record] = []
+    if "lang" in document:
+        return build_translations(file, document, today)
+    return _tables(file, document, lambda kind, index, table: build_record(file, kind, index, table, today))
+
+
+def _tables(file: str, document: dict[str, Any], build: Any) -> tuple[list[Any], list[Problem]]:
+    """What `build(kind, index, table)` makes of each table of a data file, and the problems of all of them."""
+    found: list[Any] = []
     problems: list[Problem] = []
     for kind, tables in document.items():
+        if kind == "lang":
+            continue
         if kind not in TYPES:
             problems.append(Problem(file, f"unknown table [[{kind}]]; expected one of {', '.join(f'[[{k}]]' for k in TYPES)}", fatal=False))
             continue
@@ -175,11 +189,11 @@ def build_records(file: str, document: dict[str, Any], today: datetime.date | No
             problems.append(Problem(file, f"expected [[{kind}]] tables, got {shown(tables)}", kind=kind))
             continue
         for index, table in enumerate(tables):
-            record, found = build_record(file, kind, index, table, today)
-            problems.extend(found)
-            if record is not None:
-                records.append(record)
-    return records, problems
+            made, wrong = build(kind, index, table)
+            problems.extend(wrong)
+            if made is not None:
+                found.append(made)
+    return found, problems
 
 
 @functools.cache
@@ -189,6 +203,17 @@ def _shape(cls: type) -> tuple[dict[str, Any], dict[str, Any], frozenset[str]]:
     hints = typing.get_type_hints(cls)
     dates = frozenset(name for name in fields if datetime.date in (hints[name], *typing.get_args(hints[name])))
     return fields, hints, dates
+
+
+def _field(where: dict[str, Any], key: str, value: Any, hints: dict[str, Any], dates: frozenset[str]) -> tuple[Any, Problem | None]:
+    """A data file's value as its field's type, or the problem with it (a date must be a TOML date, unquoted)."""
+    if key in dates and isinstance(value, str):
+        return None, Problem(**where, field=key, message=f"expected {expected(hints[key])}, got {shown(value)}")
+    try:
+        return msgspec.convert(value, hints[key], strict=True), None
+    except msgspec.ValidationError as error:
+        inside, message = _type_error(hints[key], value, error)
+        return None, Problem(**where, field=key + inside, message=message)
 
 
 def build_record(file: str, kind: str, index: int, table: dict[str, Any], today: datetime.date) -> tuple[Record | None, list[Problem]]:
@@ -211,14 +236,11 @@ def build_record(file: str, kind: str, index: int, table: dict[str, Any], today:
             if key not in fields:
                 problems.append(Problem(**where, field=key, message=f"unknown key (ignored){did_you_mean(key, fields)}", fatal=False))
                 continue
-            if key in dates and isinstance(value, str):
-                problems.append(Problem(**where, field=key, message=f"expected {expected(hints[key])}, got {shown(value)}"))
-                continue
-            try:
-                data[key] = msgspec.convert(value, hints[key], strict=True)
-            except msgspec.ValidationError as error:
-                inside, message = _type_error(hints[key], value, error)
-                problems.append(Problem(**where, field=key + inside, message=message))
+            converted, problem = _field(where, key, value, hints, dates)
+            if problem is None:
+                data[key] = converted
+            else:
+                problems.append(problem)
         for name, info in fields.items():
             if name not in table and info.default is msgspec.NODEFAULT and info.default_factory is msgspec.NODEFAULT:
                 problems.append(Problem(**where, field=name, message=f"is missing; every [[{kind}]] needs one"))
@@ -227,3 +249,89 @@ def build_record(file: str, kind: str, index: int, table: dict[str, Any], today:
         record = cls(**data, origin=file)
     problems.extend(Problem(**where, field=field, message=message) for field, message in _semantic(kind, record, today))
     return (None if any(p.fatal for p in problems) else record), problems
+
+
+def build_translations(file: str, document: dict[str, Any], today: datetime.date) -> tuple[list[Record | Translation], list[Problem]]:
+    """The translations of a `lang = "es"` file, each checked on its own; the record each translates checks the rest."""
+    from hrfind.i18n import ENGLISH, LANGUAGES
+
+    lang = document["lang"]
+    choices = ", ".join(f'"{code}"' for code in LANGUAGES if code != ENGLISH)
+    if not isinstance(lang, str) or lang not in LANGUAGES or lang == ENGLISH:
+        return [], [Problem(file, f"lang = {shown(lang)}: expected the code of a language hrfind speaks besides English ({choices}); the file was skipped", field="lang")]
+    return _tables(file, document, lambda kind, index, table: _translation(file, lang, kind, index, table, today))
+
+
+def _translation(file: str, lang: str, kind: str, index: int, table: dict[str, Any], today: datetime.date) -> tuple[Translation | None, list[Problem]]:
+    _, hints, dates = _shape(TYPES[kind])
+    record_id = table.get("id")
+    where = dict(file=file, kind=kind, index=index, id=record_id if isinstance(record_id, str) else None)
+    problems: list[Problem] = []
+    if not isinstance(record_id, str):
+        problems.append(Problem(**where, field="id", message="is missing; a translation names the id of the record it translates"))
+    fields: dict[str, Any] = {}
+    for key, value in table.items():
+        if key == "id":
+            continue
+        if key not in TRANSLATABLE[kind]:
+            problems.append(Problem(**where, field=key, message=f"cannot be translated; a [[{kind}]] translation may give {', '.join(TRANSLATABLE[kind])}"))
+        else:
+            converted, problem = _field(where, key, value, hints, dates)
+            if problem is None:
+                fields[key] = converted
+            else:
+                problems.append(problem)
+    for key, value in fields.items():
+        if isinstance(value, str) and not value.strip():
+            problems.append(Problem(**where, field=key, message="is empty"))
+        if key in dates and value > today:
+            problems.append(Problem(**where, field=key, message=f"{value} is in the future"))
+    for i, source in enumerate(fields.get("sources", ())):
+        if not URL.fullmatch(source.url):
+            problems.append(Problem(**where, field=f"sources[{i}].url", message=f"expected an http(s) address, got {shown(source.url)}"))
+    if problems:
+        return None, [dataclasses.replace(p, message=p.message + "; the translation was skipped") for p in problems]
+    return Translation(lang, kind, record_id, file, index, msgspec.to_builtins(fields)), []
+
+
+def translated(record: Record, translation: Translation) -> tuple[Record | None, list[Problem]]:
+    """The record in the translation's language, or None and why: a field it does not have, numbers that differ.
+
+    Numbers (doses, times, phone numbers, dates) and web addresses must be the record's own, field
+    by field and step by step: a translation that changed one could send a person to a wrong number.
+    """
+    _, hints, _ = _shape(type(record))
+    where = dict(file=translation.origin, kind=translation.kind, index=translation.index, id=translation.id)
+    fields = {key: msgspec.convert(value, hints[key]) for key, value in translation.fields.items()}
+    wrong: list[tuple[str, str]] = []
+    for key, value in fields.items():
+        if key in COMPARED or key == "steps":
+            if not getattr(record, key, None):
+                wrong.append((key, f"the {translation.kind} has no {key} to translate"))
+            elif key == "steps":
+                if len(value) != len(record.steps):
+                    wrong.append((key, f"{len(value)} steps, but the {translation.kind} has {len(record.steps)}; translate each step"))
+                else:
+                    wrong += [(f"steps[{i}]", message) for i, (mine, theirs) in enumerate(zip(value, record.steps))
+                              for message in _same_numbers(mine, theirs)]
+            else:
+                wrong += [(key, message) for message in _same_numbers(value, getattr(record, key))]
+    if wrong:
+        return None, [Problem(**where, field=key, message=f"{message}; the English text is used") for key, message in wrong]
+    if "aliases" in fields:
+        fields["aliases"] = list(dict.fromkeys([*fields["aliases"], *record.aliases]))
+    if "sources" in fields:
+        fields["sources"] = [*fields["sources"], *(s for s in record.sources if s.url not in {t.url for t in fields["sources"]})]
+    return msgspec.structs.replace(record, **fields, lang=translation.lang), []
+
+
+def _same_numbers(translation: str, original: str) -> list[str]:
+    """What differs between two texts' numbers and web addresses, as messages; none when they agree."""
+    found = []
+    mine, theirs = sorted(DIGITS.findall(translation)), sorted(DIGITS.findall(original))
+    if mine != theirs:
+        found.append(f"has the numbers {' '.join(mine) or 'none'}, but the record has {' '.join(theirs) or 'none'}")
+    addresses = re.compile(r"https?://\S+")
+    if sorted(addresses.findall(translation)) != sorted(addresses.findall(original)):
+        found.append("has other web addresses than the record")
+    return found

@@ -5,8 +5,8 @@ from typing import Annotated, Optional
 import typer
 
 from hrfind import __version__
-from hrfind.runner import (App, Color, ColorOption, DataOption, Globals, NoBundledOption, NoPagerOption, QuietOption,
-                           StrictOption)
+from hrfind.runner import (App, Color, ColorOption, DataOption, Globals, LangOption, NoBundledOption, NoPagerOption,
+                           QuietOption, StrictOption)
 
 SHORT_HELP = """\
 hrfind: offline harm-reduction knowledge and services.
@@ -103,10 +103,11 @@ def root(
     color: ColorOption = Color.auto,
     quiet: QuietOption = False,
     no_pager: NoPagerOption = False,
+    lang: LangOption = None,
     version: Annotated[Optional[bool], typer.Option("--version", "-V", callback=_version, is_eager=True, help="Print the version and exit.")] = None,
 ) -> None:
     """Offline finder for harm-reduction knowledge and services."""
-    ctx.obj = Globals(list(data or []), no_bundled, strict, color, quiet, no_pager)
+    ctx.obj = Globals(list(data or []), no_bundled, strict, color, quiet, no_pager, lang)
     if ctx.invoked_subcommand is None:
         typer.echo(SHORT_HELP, nl=False)
         raise typer.Exit()

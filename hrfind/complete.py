@@ -54,3 +54,10 @@ def language_codes(incomplete: str) -> list[tuple[str, str]]:
     from hrfind.hsds.languages import known
 
     return _matching(known(), incomplete)
+
+
+def interface_languages(incomplete: str) -> list[tuple[str, str]]:
+    """The languages hrfind speaks (--lang), each named in itself."""
+    from hrfind.i18n import LANGUAGES
+
+    return _matching(LANGUAGES.items(), incomplete)

@@ -19,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from hrfind import page
+from hrfind.i18n import _
 from hrfind.model import Principle, Record, Service, Strategy
 from hrfind.output import Item, clean
 
@@ -96,7 +97,7 @@ def text(value: object, style: str = "") -> Text:
 
 
 def emergency_line(line: str = EMERGENCY) -> Text:
-    return Text(line, style="bold red")
+    return Text(_(line), style="bold red")
 
 
 def urgent_lines(intents: Sequence[str]) -> list[Text]:
@@ -108,12 +109,12 @@ def listing(items: Sequence[Item], show_score: bool = False) -> Table:
     """A table of records: principles by number, others by title, with a one-line summary."""
     table = Table(box=box.SIMPLE_HEAD, expand=False, show_edge=False, pad_edge=False)
     if show_score:
-        table.add_column("Score", justify="right", style="dim", no_wrap=True)
+        table.add_column(_("Score"), justify="right", style="dim", no_wrap=True)
     first = items[0].record if items else None
     if isinstance(first, Principle):
         table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("Title", style="bold", ratio=2)
-    table.add_column("Summary", ratio=3)
+    table.add_column(_("Title"), style="bold", ratio=2)
+    table.add_column(_("Summary"), ratio=3)
     for item in items:
         record = item.record
         row: list[Text] = []
@@ -121,8 +122,8 @@ def listing(items: Sequence[Item], show_score: bool = False) -> Table:
             row.append(text(f"{item.extras.get('score', 0):.0f}"))
         if isinstance(first, Principle):
             row.append(text(getattr(record, "number", "")))
-        title = text(record.title, "bold")
-        title.append(Text(f"\n{item.kind} {clean(record.id)}", style="dim"))
+        title = text(page.title(record), "bold")
+        title.append(Text(f"\n{_(item.kind)} {clean(record.id)}", style="dim"))
         row.append(title)
         row.append(text(getattr(record, "summary", None) or getattr(record, "description", None) or ""))
         table.add_row(*row)
@@ -164,10 +165,10 @@ def _links(record: Record, links: bool) -> list:
     """Below a record's panel: its web address, then each source as "publisher, date: title" and its address."""
     parts: list = []
     if getattr(record, "url", None):
-        parts.append(Link(record.url, 0, "Web  ", links))
+        parts.append(Link(record.url, 0, f"{_('Web')}  ", links))
     sources = page.source_lines(record)
     if sources:
-        parts.append(Text("Sources", style="bold underline"))
+        parts.append(Text(_("Sources"), style="bold underline"))
         for title, url in sources:
             parts += [_hanging(["•"], [title]), Link(url, 2, "", links)]
     return parts
@@ -180,15 +181,15 @@ def _facts_grid(pairs: Iterable[tuple[str, str]], links: bool = False) -> Table:
     grid.add_column()
     for key, value in pairs:
         target = page.tel_url(value) if links and key == "Phone" else None
-        grid.add_row(Text(key), text(value, f"link {target}" if target else ""))
+        grid.add_row(Text(_(key)), text(value, f"link {target}" if target else ""))
     return grid
 
 
 def hint(command: str, why: str) -> Text:
     """A closing line naming the command that goes further."""
-    line = Text("More: ", style="dim")
+    line = Text(_("More: "), style="dim")
     line.append(command, style="bold")
-    line.append(f" {why}", style="dim")
+    line.append(f" {_(why)}", style="dim")
     return line
 
 
@@ -205,10 +206,10 @@ def guidance(record: Record, links: bool = False) -> Group:
         if grid.row_count:
             parts += [Text(""), grid]
     emergency = getattr(record, "emergency", False)
-    panel = Panel(Group(*parts), title=text(record.title, "bold"), title_align="left",
+    panel = Panel(Group(*parts), title=text(page.title(record), "bold"), title_align="left",
                   border_style="red" if emergency else "blue", subtitle=Text(clean(record.id), style="dim"),
                   subtitle_align="right", padding=(0, 1))
-    web = [Link(record.url, 0, "Web  ", links)] if getattr(record, "url", None) else []
+    web = [Link(record.url, 0, f"{_('Web')}  ", links)] if getattr(record, "url", None) else []
     return Group(panel, *web)
 
 
@@ -219,7 +220,7 @@ def detail(record: Record, bundled: bool, links: bool = False) -> Group:
     if summary:
         parts.append(text(summary, "italic"))
     if getattr(record, "steps", None):
-        parts += [Text(""), Text("Steps", style="bold underline"), steps(record.steps)]
+        parts += [Text(""), Text(_("Steps"), style="bold underline"), steps(record.steps)]
     if getattr(record, "body", None):
         parts += [Text(""), paragraphs(record.body)]
     facts = _facts_grid(((key, value) for key, value in page.facts(record) if key != "Web"), links)
@@ -230,11 +231,11 @@ def detail(record: Record, bundled: bool, links: bool = False) -> Group:
     if age:
         footer.append(f"  {age}", style="bold")  # an old federal listing says so where the details are
     if not bundled and record.origin:
-        footer.append(f"  from {clean(record.origin)}", style="dim")
+        footer.append(f"  {_('from')} {clean(record.origin)}", style="dim")
     if footer:
         parts += [Text(""), footer]
     emergency = getattr(record, "emergency", False)
-    title = text(record.title, "bold")
+    title = text(page.title(record), "bold")
     panel = Panel(Group(*parts), title=title, title_align="left", border_style="red" if emergency else "blue",
                   subtitle=Text(clean(record.id), style="dim"), subtitle_align="right", padding=(0, 1))
     return Group(panel, *_links(record, links))
@@ -247,15 +248,15 @@ def taller_than(console: Console, renderable: object) -> bool:
 
 def steps_again(strategy: Strategy) -> Panel:
     """CALL 911 and the steps once more, for the end of a page whose top has scrolled away."""
-    return Panel(Group(Text(page.CALL, style="bold white on red"), steps(strategy.steps, "bold")),
-                 title=text(strategy.title, "bold red"), title_align="left", border_style="red", padding=(0, 1))
+    return Panel(Group(Text(_(page.CALL), style="bold white on red"), steps(strategy.steps, "bold")),
+                 title=text(page.title(strategy), "bold red"), title_align="left", border_style="red", padding=(0, 1))
 
 
 def overdose(strategy: Strategy, services: Sequence[Service]) -> Group:
     """The emergency page: the steps first, in short bold lines; then the signs and what else to know."""
-    first = Panel(Group(Text(page.CALL, style="bold white on red"), Text(""), steps(strategy.steps, "bold"),
+    first = Panel(Group(Text(_(page.CALL), style="bold white on red"), Text(""), steps(strategy.steps, "bold"),
                         Text(""), text(strategy.summary)),
-                  title=text(strategy.title, "bold red"), title_align="left", border_style="red", padding=(0, 1))
+                  title=text(page.title(strategy), "bold red"), title_align="left", border_style="red", padding=(0, 1))
     parts: list = [first]
     if strategy.body:
         parts.append(Panel(paragraphs(strategy.body), border_style="red", padding=(0, 1)))
@@ -265,5 +266,5 @@ def overdose(strategy: Strategy, services: Sequence[Service]) -> Group:
         lines.add_column()
         for service in services:
             lines.add_row(text(page.contact(service)), text(f"{service.name} ({', '.join(service.coverage)})"))
-        parts.append(Panel(lines, title=Text("Phone lines", style="bold"), title_align="left", padding=(0, 1)))
+        parts.append(Panel(lines, title=Text(_("Phone lines"), style="bold"), title_align="left", padding=(0, 1)))
     return Group(*parts)

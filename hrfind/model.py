@@ -7,7 +7,7 @@ Field order is the order of keys in JSON output.
 from __future__ import annotations
 
 import datetime
-from typing import Literal, Union
+from typing import Any, Literal, Union
 
 import msgspec
 
@@ -48,6 +48,7 @@ class Principle(msgspec.Struct, frozen=True, kw_only=True):
     reviewed: datetime.date | None = None
     sources: list[Source] = []
     origin: str | None = None
+    lang: str = "en"  # the language of the text, filled in by the reader (a translation says "es")
 
 
 class Strategy(msgspec.Struct, frozen=True, kw_only=True):
@@ -63,6 +64,7 @@ class Strategy(msgspec.Struct, frozen=True, kw_only=True):
     reviewed: datetime.date | None = None
     sources: list[Source] = []
     origin: str | None = None
+    lang: str = "en"  # the language of the text, filled in by the reader (a translation says "es")
 
 
 class Service(msgspec.Struct, frozen=True, kw_only=True):
@@ -89,6 +91,7 @@ class Service(msgspec.Struct, frozen=True, kw_only=True):
     hours_note: str | None = None
     provenance: dict[str, str] | None = None  # source system and its ids, kept by importers
     origin: str | None = None
+    lang: str = "en"  # the language of the text, filled in by the reader (a translation says "es")
 
     @property
     def title(self) -> str:
@@ -105,6 +108,15 @@ class Service(msgspec.Struct, frozen=True, kw_only=True):
         return bool(self.coverage) and any(a in REMOTE_ACCESS for a in self.access)
 
 
+# The fields a translation may give, by kind: its text, the words people use for it, sources in its
+# language, and the date it was checked. Everything else (ids, numbers, links, places) is the record's own.
+TRANSLATABLE = {
+    "principle": ("title", "summary", "body", "sources", "reviewed"),
+    "strategy": ("title", "summary", "body", "steps", "aliases", "sources", "reviewed"),
+    "service": ("name", "summary", "eligibility", "hours_note", "aliases", "sources", "verified"),
+    "offer": ("label", "description", "aliases"),
+}
+
 # An offer that asking for also finds the narrower offers it stands for: a place listed under one medicine offers MOUD.
 NARROWER = {"moud": ("methadone", "buprenorphine", "naltrexone")}
 
@@ -115,6 +127,7 @@ class Offer(msgspec.Struct, frozen=True, kw_only=True):
     aliases: list[str] = []
     description: str | None = None
     origin: str | None = None
+    lang: str = "en"  # the language of the text, filled in by the reader (a translation says "es")
 
     @property
     def title(self) -> str:
@@ -122,6 +135,18 @@ class Offer(msgspec.Struct, frozen=True, kw_only=True):
 
 
 Record = Union[Principle, Strategy, Service, Offer]
+
+
+class Translation(msgspec.Struct, frozen=True):
+    """A record's text in another language, as a `lang = "es"` data file gives it; checked against the
+    record itself once the layers are merged (`hrfind.check.translated`)."""
+
+    lang: str
+    kind: str
+    id: str
+    origin: str  # the file, as problems name it
+    index: int  # its place among the file's tables of its kind
+    fields: dict[str, Any]  # TRANSLATABLE fields, already of the record's types
 
 # TOML array name -> record type; the array name is also the record's `kind`.
 TYPES: dict[str, type] = {

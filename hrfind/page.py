@@ -12,6 +12,7 @@ import textwrap
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
+from hrfind.i18n import _, current
 from hrfind.model import Address, Record, Service, Strategy
 from hrfind.output import clean
 
@@ -62,6 +63,11 @@ def tel_url(phone: str) -> str | None:
     return f"tel:{digits}" if any(c.isdigit() for c in digits) else None
 
 
+def title(record: Record) -> str:
+    """A record's title, marked "(in English)" in the run's language when the record has no translation into it."""
+    return record.title if record.lang == current() else f"{record.title} {_('(in English)')}"
+
+
 def address(a: Address) -> str:
     """An address on one line: street, city, "MD 21201"."""
     return ", ".join(p for p in (a.street, a.city, " ".join(q for q in (a.region, a.postal_code) if q)) if p)
@@ -107,7 +113,7 @@ def facts(record: Record) -> list[tuple[str, str]]:
         ("Offers", ", ".join(getattr(record, "offers", ()))),
         ("Related", ", ".join(getattr(record, "related", ()))),
     ]
-    return [(key, str(value)) for key, value in pairs if value]
+    return [(key, str(value)) for key, value in pairs if value]  # keys in English: the views translate them
 
 
 def listed(service: Service, today: datetime.date) -> str | None:
@@ -115,25 +121,31 @@ def listed(service: Service, today: datetime.date) -> str | None:
     if service.verified is None or (today - service.verified).days <= 365:
         return None
     dated = [s for s in service.sources if s.publisher and s.date]
+    spanish = current() == "es"
     if not dated:
-        return f"listed {_month(service.verified.isoformat())}: call ahead"
+        return f"{'listado' if spanish else 'listed'} {_month(service.verified.isoformat())}: {_('call ahead')}"
     newest = max(s.date for s in dated)  # ISO dates, "2020" before "2020-09"
-    publishers = " and ".join(dict.fromkeys(s.publisher for s in dated if s.date == newest))
-    return f"listed by {publishers}, {_month(newest)}: call ahead"
+    publishers = (" y " if spanish else " and ").join(dict.fromkeys(s.publisher for s in dated if s.date == newest))
+    return f"{'listado por' if spanish else 'listed by'} {publishers}, {_month(newest)}: {_('call ahead')}"
+
+
+MONTHS_ES = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre")
 
 
 def _month(date: str) -> str:
-    """ "July 2021" for "2021-07" or "2021-07-23"; a year alone stays a year."""
-    year, _, rest = date.partition("-")
+    """ "July 2021" ("julio de 2021") for "2021-07" or "2021-07-23"; a year alone stays a year."""
+    year, _sep, rest = date.partition("-")
     if not rest:
         return year
+    if current() == "es":
+        return f"{MONTHS_ES[int(rest[:2]) - 1]} de {year}"
     return datetime.date(int(year), int(rest[:2]), 1).strftime("%B %Y")
 
 
 def dated(record: Record) -> str:
     """"reviewed 2026-11-26" for a strategy or principle, "verified ..." for a service; empty when undated."""
     when = getattr(record, "reviewed", None) or getattr(record, "verified", None)
-    return f"{'verified' if isinstance(record, Service) else 'reviewed'} {when}" if when else ""
+    return f"{_('verified') if isinstance(record, Service) else _('reviewed')} {when}" if when else ""
 
 
 def source_lines(record: Record) -> list[tuple[str, str]]:
@@ -172,18 +184,18 @@ def _text(lines: list[str]) -> str:
 
 def emergency(strategy: Strategy, services: Sequence[Service], width: int = WIDTH) -> str:
     """The emergency page: CALL 911 and the numbered steps first, then the signs, the rest, and the phone lines."""
-    lines = [*wrap(strategy.title, width), "", CALL + ".", "", *_steps(strategy.steps, width)]
+    lines = [*wrap(title(strategy), width), "", _(CALL) + ".", "", *_steps(strategy.steps, width)]
     lines += ["", *wrap(strategy.summary, width)]
     if strategy.body:
         lines += ["", *_body(strategy.body, width)]
     if services:
-        lines += ["", "Phone lines:"]
+        lines += ["", _("Phone lines:")]
         for service in services:
             reach = contact(service)
             lines += wrap(f"{service.name} ({', '.join(service.coverage)})" if service.coverage else service.name,
                           width, f"- {reach}  " if reach else "- ", "  ")
     footer = " ".join(p for p in (dated(strategy).capitalize() + "." if dated(strategy) else "",
-                                  f"Sources: hrfind show {strategy.id}") if p)
+                                  f"{_('Sources: hrfind show')} {strategy.id}") if p)
     lines += ["", *wrap(footer, width)]
     return _text(lines)
 
@@ -192,32 +204,32 @@ def detail(record: Record, bundled: bool, width: int = WIDTH) -> str:
     """Everything about one record as text: title, summary, steps, body, facts, sources, dates."""
     from hrfind.model import kind_of
 
-    lines = [*wrap(record.title, width), f"{kind_of(record)} {clean(record.id, newlines=False)}"]
+    lines = [*wrap(title(record), width), f"{_(kind_of(record))} {clean(record.id, newlines=False)}"]
     summary = getattr(record, "summary", None) or getattr(record, "description", None)
     if summary:
         lines += ["", *wrap(summary, width)]
     if getattr(record, "steps", None):
-        lines += ["", "Steps:", *_steps(record.steps, width)]
+        lines += ["", _("Steps:"), *_steps(record.steps, width)]
     if getattr(record, "body", None):
         lines += ["", *_body(record.body, width)]
     pairs = facts(record)
     if pairs:
         lines.append("")
-        pad = max(len(key) for key, _ in pairs) + 2
+        pad = max(len(_(key)) for key, _value in pairs) + 2
         for key, value in pairs:
             for n, part in enumerate(value.splitlines()):
-                lines += wrap(part, width, (key if n == 0 else "").ljust(pad), " " * pad)
+                lines += wrap(part, width, (_(key) if n == 0 else "").ljust(pad), " " * pad)
     sources = source_lines(record)
     if sources:
-        lines += ["", "Sources:"]
-        for title, url in sources:
-            lines += [*wrap(title, width, "- ", "  "), *wrap(url, width, "  ", "  ")]
+        lines += ["", _("Sources:")]
+        for name, url in sources:
+            lines += [*wrap(name, width, "- ", "  "), *wrap(url, width, "  ", "  ")]
     footer = [dated(record).capitalize()] if dated(record) else []
     age = listed(record, datetime.date.today()) if isinstance(record, Service) else None
     if age:
         footer.append(age[0].upper() + age[1:])
     if not bundled and record.origin:
-        footer.append(f"From {record.origin}")
+        footer.append(f"{_('From')} {record.origin}")
     if footer:
         lines += ["", *wrap(". ".join(footer) + ".", width)]
     return _text(lines)
@@ -245,18 +257,18 @@ def _service_parts(service: Service, now: datetime.datetime) -> list[Part]:
     if service.address:
         parts.append(Part("the address", address(service.address), 2))
     if service.phone:
-        parts.append(Part("the phone number", f"Phone: {service.phone}", 1))
+        parts.append(Part("the phone number", f"{_('Phone')}: {service.phone}", 1))
     if service.text:
-        parts.append(Part("the text number", f"Text: {service.text}", 1.5))
+        parts.append(Part("the text number", f"{_('Text')}: {service.text}", 1.5))
     try:
         found = hours.reading(service, now)
     except ValueError:
         found = None
     if found and found.hours_today:
-        state = {True: " (open now)", False: " (closed now)"}.get(found.open_now, "")  # type: ignore[arg-type]
-        parts.append(Part("today's hours", f"Today: {found.hours_today}{state}", 3))
+        state = {True: f" ({_('open now')})", False: f" ({_('closed now')})"}.get(found.open_now, "")  # type: ignore[arg-type]
+        parts.append(Part("today's hours", f"{_('Today')}: {found.hours_today}{state}", 3))
     elif service.hours:
-        parts.append(Part("the hours", f"Hours: {hours_text(service).splitlines()[0]}", 3))
+        parts.append(Part("the hours", f"{_('Hours')}: {hours_text(service).splitlines()[0]}", 3))
     location: tuple[float, float] | None = None
     if service.lat is not None and service.lon is not None:
         location = (service.lat, service.lon)
@@ -265,9 +277,9 @@ def _service_parts(service: Service, now: datetime.datetime) -> list[Part]:
         location = (info.lat, info.lon) if info else None
     if location:
         geo_uri, osm = map_links(*location)
-        parts += [Part("the map link", f"Map: {geo_uri}", 5), Part("the OpenStreetMap link", osm, 6)]
+        parts += [Part("the map link", f"{_('Map')}: {geo_uri}", 5), Part("the OpenStreetMap link", osm, 6)]
     if service.url:
-        parts.append(Part("the web address", f"Web: {service.url}", 4))
+        parts.append(Part("the web address", f"{_('Web')}: {service.url}", 4))
     if service.summary:
         parts.append(Part("the summary", service.summary, 7))
     return parts
@@ -313,7 +325,7 @@ def sms(parts: Sequence[Part], limit: int = 480) -> tuple[str, list[str]]:
     def text() -> str:
         body = "\n".join(" ".join(clean(p.text, newlines=False).split()) for p in kept)
         if cut:
-            body += f"\n(Left out: {left_out([p.name for p in sorted(cut, key=parts.index)])}.)"
+            body += f"\n({_('Left out')}: {left_out([p.name for p in sorted(cut, key=parts.index)])}.)"
         return body + "\n"
 
     for i in order:

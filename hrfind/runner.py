@@ -24,7 +24,8 @@ from typer.models import CommandInfo, TyperInfo
 
 from hrfind.catalog import Catalog
 from hrfind.environment import Environment
-from hrfind.errors import DataError, ExitStatus, HrfindError, StoreDamaged
+from hrfind import complete
+from hrfind.errors import DataError, ExitStatus, HrfindError, StoreDamaged, UsageError
 from hrfind.output import Item, choose_mode, clean, json_text
 
 MAX_WARNINGS = 20
@@ -45,6 +46,7 @@ class Globals(msgspec.Struct):
     color: Color = Color.auto
     quiet: bool = False
     no_pager: bool = False
+    lang: Optional[str] = None
 
     def merged(self, other: "Globals") -> "Globals":
         return Globals(
@@ -54,6 +56,7 @@ class Globals(msgspec.Struct):
             color=other.color if other.color is not Color.auto else self.color,
             quiet=self.quiet or other.quiet,
             no_pager=self.no_pager or other.no_pager,
+            lang=other.lang or self.lang,
         )
 
 
@@ -63,9 +66,11 @@ StrictOption = Annotated[bool, typer.Option("--strict", help="Exit 3 on any data
 ColorOption = Annotated[Color, typer.Option("--color", help="Colour: auto follows the terminal, NO_COLOR and TERM=dumb.")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No notes or warnings on stderr; errors still print.")]
 NoPagerOption = Annotated[bool, typer.Option("--no-pager", help="Print long output straight to the terminal, without a pager.")]
+LangOption = Annotated[Optional[str], typer.Option("--lang", metavar="CODE", show_default=False, autocompletion=complete.interface_languages,
+                                                   help="Answer in this language: en or es (default: HRFIND_LANG, else the locale).")]
 # The options every command takes, as (name, annotation, default): Globals' fields, in order.
 GLOBAL_OPTIONS = (("data", DataOption, None), ("no_bundled", NoBundledOption, False), ("strict", StrictOption, False),
-                  ("color", ColorOption, Color.auto), ("quiet", QuietOption, False), ("no_pager", NoPagerOption, False))
+                  ("color", ColorOption, Color.auto), ("quiet", QuietOption, False), ("no_pager", NoPagerOption, False), ("lang", LangOption, None))
 OUTPUT_FLAGS = {
     "json": "Print an indented JSON array.",
     "jsonl": "Print JSON Lines: one object a line.",
@@ -92,6 +97,7 @@ class Run(msgspec.Struct):
     options: Globals
     mode: str = "human"
     bypass: bool = False  # the store turned out damaged: compile the data again for this run
+    lang: str = "en"  # the language of the answer (hrfind.i18n), chosen when the command starts
 
     @property
     def human(self) -> bool:
@@ -117,6 +123,7 @@ class Run(msgspec.Struct):
         with self.progress("Reading data files") as progress:
             given = self.env.environ.get("HRFIND_STORE")
             loaded = catalog.load(layers, progress, use_cache=not self.bypass, store=Path(given) if given and not self.bypass else None)
+        loaded.store.read_in(self.lang)
         if loaded.lacking and (loaded.cache is None or loaded.cache.state != "fresh"):
             self.note(f"this Python's SQLite has no {' or '.join(loaded.lacking)}; hrfind answers the same, more slowly.")
         self.report(loaded, strict=self.options.strict)
@@ -231,6 +238,7 @@ ENV = Environment  # tests replace the factory to pretend to be a terminal or a 
 ENVIRONMENT = (
     ("HRFIND_DATA", f"more data files or folders, separated by {os.pathsep!r}"),
     ("HRFIND_STORE", "a store compiled elsewhere to answer from as it is (a kiosk)"),
+    ("HRFIND_LANG", "the language of the answers, en or es, as --lang; else the locale (LC_ALL, LC_MESSAGES, LANG)"),
     ("HRFIND_PAGER, PAGER", 'the pager for long output on a terminal (default "less -FRX"; "cat" for none)'),
     ("NO_COLOR", "no colour (as --color never)"),
     ("HRFIND_DEBUG=1", "a traceback instead of the one-line message on an internal error"),
@@ -383,6 +391,13 @@ def command(app: typer.Typer, name: str | None = None, output: bool = True, form
 
 def _call(fn: Callable, run: Run, given: dict, output: bool, formats: dict[str, str] | None, piped: str,
           kwargs: dict) -> ExitStatus:
+    from hrfind import i18n
+
+    try:
+        run.lang = i18n.choose(run.options.lang, run.env.environ)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    i18n.use(run.lang)  # every run sets it, so one run's language never carries over to the next in a process
     if output:
         extra = {k: given[k] for k in (formats or {})}
         run.mode = choose_mode(given["json"], given["jsonl"], given["plain"], run.env.stdout_isatty, piped, **extra)

@@ -38,7 +38,7 @@ MIN_SCORE = 5.0
 PLACE_WORDS = frozenset(stem(w) for w in ("nearby", "nearest", "clinic", "address", "location", "facility", "facilities"))
 UNKNOWN_WORD_MIN = 20.0  # the least score when a query has a word of meaning that matches nothing
 CLEAR, MIN_NAMED = 1.75, 50.0  # how plainly a query must name a record to put it before the emergency page
-STOP = frozenset(
+ENGLISH_STOP = frozenset(
     "a about all also am an and any anyone are as at be been being by can could did do does for from get "
     "give had has have he her him his how i if in is it its just me my near of on or our please pls really "
     "she so some someone somebody something that the their them there these they this those to u ur was "
@@ -47,6 +47,16 @@ STOP = frozenset(
     # spellings without it.
     "t s m d ll re ve don won isn didn doesn im ive id dont wont cant isnt didnt doesnt".split()
 )
+# Spanish, folded as queries are ("dónde" is "donde"). Not "son" or "sin": they are words in English too.
+SPANISH_STOP = frozenset(
+    "de del la las el los lo un una unos unas para por mi mis tu tus su sus donde como que cual cuando quien "
+    "no y o e en al se le les te es esta este esto estoy hay puedo puede tengo necesito quiero hago "
+    "con pero porque muy mas ya si yo usted ella ellos algo alguien".split()
+)
+STOP = ENGLISH_STOP | SPANISH_STOP
+# Those that say so: not the ones an English query has too ("no insurance", "LA", "El Paso", "a").
+SAYS_SPANISH = SPANISH_STOP - {"no", "la", "el", "lo", "un", "mi", "tu", "e", "o", "y", "en", "es", "al", "se", "le", "te",
+                               "si", "con", "mas", "ya", "yo", "hay"}
 # Words that say how, not what: they count for a quarter, so "using alone" is about being alone.
 LOW = frozenset({"use", "using", "used", "user", "users"})
 LOW_WEIGHT = 0.25
@@ -93,6 +103,12 @@ class Index:
         self.size = sum(store.count(kind) for kind in SEARCHED)
         self.emergency = frozenset(store.meta("emergency", list[int]) or ())
         self._members: dict[str, set[int]] = {}
+        self.own = True  # the query is in the records' own language: beginnings and typos stand for its words only
+
+    def spanish(self, query: str) -> bool:
+        """Whether a query is in Spanish: a Spanish small word, or a word found only in translations."""
+        found = normalize(query).split()
+        return any(w in SAYS_SPANISH for w in found) or any(self.store.translated_only(stem(w)) for w in found)
 
     def offered(self, offer_id: str) -> set[int]:
         """Record numbers of the records that deliver an offer."""
@@ -124,7 +140,7 @@ class Index:
             prefix = 0.75 if len(word) >= 4 else 0.5
         found: dict[str, float] = {}
         for form in dict.fromkeys((word, term.raw)):  # "absces" is near "abscess"; its fold "absc" is not
-            for match, similarity in _typos(form, self.store).items():
+            for match, similarity in _typos(form, self.store, self.own).items():
                 if prefix is None or not match.startswith(word):  # a word it begins counts as that
                     found.setdefault(match, similarity)
         return found, prefix
@@ -135,7 +151,7 @@ class Index:
         found: list[tuple[float, Iterable[int]]] = []
         for word, similarity, starts in ([(term.word, prefix, True)] if prefix is not None else []) + \
                 [(w, s, False) for w, s in matched.items()]:
-            for column, numbers in self.store.postings(word, prefix=starts):
+            for column, numbers in self.store.postings(word, prefix=starts, own=self.own):
                 found.append((similarity * COLUMN_WEIGHTS[column], numbers))
             for tag, weight in self.store.group_words(word, prefix=starts):
                 found.append((similarity * weight, self._group(tag)))
@@ -151,6 +167,7 @@ class Index:
     def scores(self, query: str, allowed: Collection[int] | None = None) -> dict[int, float]:
         """Record number -> score from 0 to 100 for every record the query touches, among `allowed` if given."""
         terms = query_terms(query)
+        self.own = not self.spanish(query)
         matched = [(term, self._best_fields(term, allowed)) for term in terms]
         if not any(found for _, found in matched) and len(terms) < len(normalize(query).split()):
             # Its words of meaning match nothing: the small words may still ("the who").
@@ -179,7 +196,7 @@ class Index:
         return scored
 
 
-def _typos(word: str, store: Store) -> dict[str, float]:
+def _typos(word: str, store: Store, own: bool = False) -> dict[str, float]:
     """Index words a typo of `word` may stand for, with how much such a match counts.
 
     Two measures, since people make two kinds of typo: fuzz.ratio forgives a letter left out,
@@ -196,7 +213,7 @@ def _typos(word: str, store: Store) -> dict[str, float]:
     edits = 2 if len(word) >= 7 else 1
     # fuzz.ratio is 200 * common / (sum of lengths), so only words from 2/3 to 3/2 of this length reach 80;
     # those within `edits` letters of its length are among them.
-    vocabulary = store.words_of_length(len(word) * 80 // 120, -(-len(word) * 120 // 80))
+    vocabulary = store.words_of_length(len(word) * 80 // 120, -(-len(word) * 120 // 80), own=own)
     found = {vocabulary[n]: share * similarity / 100
              for _, similarity, n in process.extract(word, vocabulary, scorer=fuzz.ratio, score_cutoff=80, limit=None)}
     for candidate, distance, n in process.extract(word, vocabulary, scorer=Levenshtein.distance, score_cutoff=edits, limit=None):

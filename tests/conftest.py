@@ -35,8 +35,9 @@ def isolated(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
-    for name in ("HRFIND_DATA", "NO_COLOR", "HRFIND_DEBUG", "COLUMNS", "LINES"):
+    for name in ("HRFIND_DATA", "NO_COLOR", "HRFIND_DEBUG", "COLUMNS", "LINES", "HRFIND_LANG", "LC_ALL", "LC_MESSAGES"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")  # English, whatever the machine's locale
     monkeypatch.setenv("TERM", "xterm-256color")
     return home
 

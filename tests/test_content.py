@@ -116,6 +116,8 @@ def _load():
     for path in sorted(DATA.rglob("*.toml")):
         with path.open("rb") as fh:
             doc = tomli.load(fh)
+        if "lang" in doc:  # translations: tests/test_content_es.py
+            continue
         for kind, items in doc.items():
             assert kind in records, f"{path.name}: unknown top-level array [[{kind}]]"
             for item in items:

@@ -9,6 +9,7 @@ import typer
 from hrfind import __version__
 from hrfind.errors import ExitStatus
 from hrfind.files import text_of
+from hrfind.i18n import ENGLISH, LANGUAGES
 from hrfind.output import clean, json_text, plain_value
 from hrfind.runner import Run, command
 
@@ -34,6 +35,9 @@ def info(run: Run) -> ExitStatus:
         "oldest_reviewed": str(oldest_reviewed) if oldest_reviewed else None,
         "oldest_verified": str(oldest_verified) if oldest_verified else None,
         "problems": len(catalog.problems),
+        # The language of this run, and the records each language besides English has.
+        "lang": run.lang,
+        "translations": {code: catalog.store.translated(code) for code in LANGUAGES if code != ENGLISH},
         "cache": {"path": text_of(use.folder), "state": use.state, "note": use.note} if use else None,
         # Shown even before it exists: it is where a person's own files go.
         "data_folder": {"path": text_of(folder), "exists": folder.is_dir()},
@@ -47,7 +51,8 @@ def _info_plain(value: dict) -> str:
     rows += [["layer", l["layer"], l["path"], l["files"], ",".join(f"{k}={n}" for k, n in l["records"].items())] for l in value["layers"]]
     rows += [["count", kind, n] for kind, n in value["counts"].items()]
     rows += [["override", o["id"], o["replaced"], o["by"]] for o in value["overrides"]]
-    rows += [[key, value[key] or None] for key in ("oldest_reviewed", "oldest_verified", "problems")]
+    rows += [[key, value[key] or None] for key in ("oldest_reviewed", "oldest_verified", "problems", "lang")]
+    rows += [["translations", code, kind, ",".join(ids)] for code, kinds in value["translations"].items() for kind, ids in kinds.items()]
     if value["cache"]:
         rows.append(["cache", value["cache"]["path"], value["cache"]["state"], value["cache"]["note"]])
     rows.append(["data_folder", value["data_folder"]["path"], "present" if value["data_folder"]["exists"] else "absent"])
@@ -77,6 +82,9 @@ def _info_view(value: dict):
     facts.add_row("Oldest review", text(value["oldest_reviewed"] or "none"))
     facts.add_row("Oldest verification", text(value["oldest_verified"] or "none"))
     facts.add_row("Problems", text(f"{value['problems']} (run hrfind validate)" if value["problems"] else "none"))
+    facts.add_row("Language", text(f"{value['lang']} ({LANGUAGES[value['lang']]}); choose with --lang or HRFIND_LANG"))
+    for code, kinds in value["translations"].items():
+        facts.add_row(f"In {LANGUAGES[code]} ({code})", text("; ".join(f"{len(ids)} {kind}: {', '.join(ids)}" for kind, ids in kinds.items()) or "none"))
     if value["cache"]:
         cache = value["cache"]
         facts.add_row("Cache", text(f"{cache['path']} ({cache['state']}{': ' + cache['note'] if cache['note'] else ''})"))

@@ -60,7 +60,9 @@ def search(
 
     if urgent and not items:
         run.console().print(*urgent)
-    return run.emit(items, view, empty=f'Nothing matched "{text}". Try fewer or other words, or `hrfind strategies`.')
+    from hrfind.i18n import _
+
+    return run.emit(items, view, empty=f'{_("Nothing matched")} "{text}". {_("Try fewer or other words, or `hrfind strategies`.")}')
 
 
 # The top result "clearly leads" when it scores at least LEAD_SCORE and LEAD_RATIO times the
@@ -173,6 +175,7 @@ def overdose(run: Run) -> ExitStatus:
     # Only the bundled layer, read from the package's own files: a broken user file, or a cache file
     # someone else could have written, must never stand between a person and these steps.
     loaded = catalog.load([catalog.Layer(catalog.BUNDLED, catalog.bundled_dir())], use_cache=False)
+    loaded.store.read_in(run.lang)
     strategy = loaded.strategies[EMERGENCY_ID]
     services = [loaded.services[i] for i in strategy.related if i in loaded.services]
     if run.mode in ("plain", "text"):

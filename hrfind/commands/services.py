@@ -87,12 +87,14 @@ def _plain(items: list[Item]) -> str:
 
 def _empty(place: "Place | None", radius: bool, when: str | None) -> str:
     """What to say when nothing matched, with the options worth relaxing."""
-    tries = ["a wider --radius"] if radius else []
-    tries.append("fewer filters")
+    from hrfind.i18n import _
+
+    tries = [_("a wider --radius")] if radius else []
+    tries.append(_("fewer filters"))
     if when:
-        tries.append(f"leaving out {when}")
-    where = f" near {place.label}" if place else ""
-    return f"No service matched{where}. Try {', or '.join(tries)}."
+        tries.append(f"{_('leaving out')} {when}")
+    where = f" {_('near')} {place.label}" if place else ""
+    return f"{_('No service matched')}{where}. {_('Try')} {_(', or ').join(tries)}."
 
 
 def _extras(result: "Result", query: str) -> dict:
@@ -130,26 +132,27 @@ def _view(items: list[Item], answer: "Answer", place: "Place | None", moment: "M
     from rich.table import Table
 
     from hrfind.human import Link, text
-    from hrfind.page import contact, listed
+    from hrfind.i18n import _
+    from hrfind.page import contact, listed, title as title_of
     from hrfind.output import clean
 
-    title = "Services" if place is None else f"Services near {place.label}"
+    title = _("Services") if place is None else f"{_('Services near')} {place.label}"
     if moment is now:
-        title += ", open now"
+        title += f", {_('open now')}"
     elif isinstance(moment, datetime.datetime):
-        title += f", open at {moment.isoformat(sep=' ', timespec='minutes')}"
+        title += f", {_('open at')} {moment.isoformat(sep=' ', timespec='minutes')}"
     elif moment is not None:
-        title += f", open at {moment} local time"
+        title += f", {_('open at')} {moment} {_('local time')}"
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    table.add_column("Distance", justify="right", no_wrap=True)
-    table.add_column("Service", ratio=2)
-    table.add_column("Hours and contact", ratio=1, min_width=18, overflow="fold")
+    table.add_column(_("Distance"), justify="right", no_wrap=True)
+    table.add_column(_("Service"), ratio=2)
+    table.add_column(_("Hours and contact"), ratio=1, min_width=18, overflow="fold")
     web: list = []
     for n, (item, result) in enumerate(zip(items, answer.results)):
         if n == answer.local and n:
             table.add_section()
         service = result.service
-        about = text(service.name, "bold")
+        about = text(title_of(service), "bold")
         for line, style in ((_where(result), ""), (service.id, "dim")):
             if line:
                 about.append("\n" + clean(line), style=style)
@@ -157,18 +160,19 @@ def _view(items: list[Item], answer: "Answer", place: "Place | None", moment: "M
         age = listed(service, now.date())
         if age:
             reach.append("\n" + age, style="yellow")
-        reach.append("\n" + clean(contact(service) if service.phone or service.text or not service.url else "web: below"))
+        reach.append("\n" + clean(contact(service) if service.phone or service.text or not service.url else _("web: below")))
         if not (service.phone or service.text) and service.url:
             web.append(Link(service.url, 2, f"{service.id}  ", links))
         table.add_row(_distance(result), about, reach)
-    return Group(text(title, "bold"), table, *([text("On the web", "bold"), *web] if web else []))
+    return Group(text(title, "bold"), table, *([text(_("On the web"), "bold"), *web] if web else []))
 
 
 def _distance(result: "Result") -> "Text":
     from hrfind.human import text
+    from hrfind.i18n import _
 
     if result.remote:
-        return text("remote", "cyan")
+        return text(_("remote"), "cyan")
     if result.distance_mi is None:
         return text("")
     return text(f"{'~' if result.approximate else ''}{result.distance_mi:.1f} mi")
@@ -176,11 +180,12 @@ def _distance(result: "Result") -> "Text":
 
 def _status(result: "Result") -> "Text":
     from hrfind.human import text
+    from hrfind.i18n import _
 
     if result.status is None:
         # A site without hours may be closed when you get there; a website or a mail service has none to give.
         unknown = "no hours listed" if result.remote and not result.service.hours else "hours unknown"
-        return text(result.hours_today or unknown, "dim")
+        return text(result.hours_today or _(unknown), "dim")
     return text(result.status, "green" if result.open_now else "yellow")
 
 
@@ -189,7 +194,9 @@ def _where(result: "Result") -> str:
     service = result.service
     if result.remote:
         ways = [a for a in service.access if a in REMOTE_ACCESS]
-        return f"{', '.join(ways)}; covers {', '.join(service.coverage)}"
+        from hrfind.i18n import _
+
+        return f"{', '.join(_(w) for w in ways)}; {_('covers')} {', '.join(service.coverage)}"
     from hrfind.page import address
 
     return address(service.address) if service.address else ""

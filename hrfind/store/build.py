@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, NamedTuple, TypeVar
 import msgspec
 
 from hrfind.files import text_of
-from hrfind.model import Offer, Record, Service, kind_of
+from hrfind.model import Offer, Record, Service, Translation, kind_of
 from hrfind.store import db, fields
 from hrfind.store.layout import File, Override, Part, Progress
 from hrfind.text import words
@@ -36,6 +36,7 @@ class Parsed(NamedTuple):
     records: list[tuple[str, str, str, bytes]]  # kind, id, origin, sealed msgpack
     links: list[tuple[int, str, int, str]]  # record's place in the file, field, place in the field, target id
     problems: list[Problem]
+    translations: list[Translation]
 
 
 class _Live:
@@ -68,6 +69,7 @@ def compile_into(connection: sqlite3.Connection, have: frozenset[str], parts: Se
         counts = writer.counts.setdefault(part.name, {})
         in_layer: dict[tuple[str, str], str] = {}
         for file in part.files:
+            translated = len(writer.translations)
             reused = writer.reusable(file)
             if reused is not None:
                 entries = writer.copy(reused)
@@ -76,6 +78,8 @@ def compile_into(connection: sqlite3.Connection, have: frozenset[str], parts: Se
                 done += file.size
                 if progress is not None:
                     progress(done, todo)
+            if part.offers_only:  # --no-bundled: only the offer vocabulary, in every language it has
+                writer.translations[translated:] = [t for t in writer.translations[translated:] if t.kind == "offer"]
             for entry, kind, record_id, origin in entries:
                 if part.offers_only and kind != "offer":
                     continue
@@ -104,11 +108,13 @@ AHEAD = 3  # jobs ahead of the writer: bounds the memory the workers' results ho
 
 def parse(read: Reader, path: Path, origin: str) -> Parsed:
     """Read, check and encode one data file."""
-    records, problems = read(path, origin)
+    found, problems = read(path, origin)
+    records = [r for r in found if not isinstance(r, Translation)]
     encoder = msgspec.msgpack.Encoder()
     links = [(i, field, at, target) for i, record in enumerate(records) for field in ("related", "offers")
              for at, target in enumerate(getattr(record, field, ()))]
-    return Parsed([(kind_of(r), r.id, r.origin, db.seal(encoder.encode(r))) for r in records], links, problems)
+    return Parsed([(kind_of(r), r.id, r.origin, db.seal(encoder.encode(r))) for r in records], links, problems,
+                  [t for t in found if isinstance(t, Translation)])
 
 
 def _pooled(function: Callable[..., T], jobs: Iterable[tuple], parallel: bool) -> Iterator[T]:
@@ -155,6 +161,7 @@ class _Writer:
         self.numbers = 0
         self.segments = self.entries = 0  # the last ids used
         self.old: dict[tuple[str, str, str], tuple[int, bytes]] = {}
+        self.translations: list[Translation] = []  # in the order of the layers: a later one replaces an earlier
 
     def attach(self, path: str) -> None:
         """Make the files of an earlier store available to copy; entries keep their ids, new ones follow."""
@@ -181,6 +188,9 @@ class _Writer:
         execute("INSERT INTO segment SELECT * FROM old.segment WHERE id = ?", (segment,))
         execute("INSERT INTO entry SELECT * FROM old.entry WHERE segment = ? ORDER BY id", (segment,))
         execute("INSERT INTO link SELECT l.* FROM old.link l JOIN old.entry e ON e.id = l.entry WHERE e.segment = ?", (segment,))
+        execute("INSERT INTO translated SELECT * FROM old.translated WHERE segment = ? ORDER BY idx", (segment,))
+        self.translations += [msgspec.msgpack.decode(db.unseal(blob), type=Translation) for (blob,) in execute(
+            "SELECT body FROM translated WHERE segment = ? ORDER BY idx", (segment,)).fetchall()]
         self.problems.extend(msgspec.msgpack.decode(db.unseal(problems), type=list[Problem]))
         return execute("SELECT id, kind, rid, origin FROM entry WHERE segment = ? ORDER BY id", (segment,)).fetchall()
 
@@ -198,6 +208,9 @@ class _Writer:
                                     ((first + i, self.segments, *record) for i, record in enumerate(parsed.records)))
         self.connection.executemany("INSERT INTO link VALUES (?, ?, ?, ?)",
                                     ((first + i, field, at, target) for i, field, at, target in parsed.links))
+        self.connection.executemany("INSERT INTO translated VALUES (?, ?, ?)", (
+            (self.segments, i, db.seal(self.encoder.encode(t))) for i, t in enumerate(parsed.translations)))
+        self.translations += parsed.translations
         return [(first + i, kind, record_id, origin) for i, (kind, record_id, origin, _) in enumerate(parsed.records)]
 
     def merge(self, entry: int, kind: str, record_id: str, origin: str, in_layer: dict[tuple[str, str], str]) -> bool:
@@ -233,6 +246,7 @@ class _Writer:
         self.owner.clear()
         if links:
             self._check_links()
+        self._translate()
         oldest = _Index(self.connection).write()
         totals = dict(self.connection.execute("SELECT kind, count(*) FROM record GROUP BY kind").fetchall())
         meta = {"key": key, "checked": self.today if self.problems else None, "counts": self.counts, "totals": totals,
@@ -266,6 +280,26 @@ class _Writer:
             self.connection.execute("UPDATE record SET body = ? WHERE n = ?", (db.seal(self.encoder.encode(fixed)), n))
 
 
+    def _translate(self) -> None:
+        """Check each translation against the merged record it translates, and store the record in its language."""
+        from hrfind.check import translated
+        from hrfind.problem import Problem
+
+        store = db.Store(self.connection, frozenset())
+        kept: dict[tuple[int, str], bytes] = {}
+        for translation in self.translations:
+            n = store.number(translation.id, (translation.kind,))
+            if n is None:
+                self.problems.append(Problem(translation.origin, f'no {translation.kind} has the id "{translation.id}"; the translation was skipped',
+                                             kind=translation.kind, index=translation.index, id=translation.id, field="id"))
+                continue
+            record, problems = translated(store.record(n), translation)
+            self.problems += problems
+            if record is not None:
+                kept[n, translation.lang] = db.seal(self.encoder.encode(record))
+        self.connection.executemany("INSERT INTO translation VALUES (?, ?, ?)", ((n, lang, blob) for (n, lang), blob in kept.items()))
+
+
 class Derived(NamedTuple):
     """What queries need of a batch of merged records, worked out from them alone (in a worker process, for
     a large directory), as rows ready to insert."""
@@ -276,6 +310,7 @@ class Derived(NamedTuple):
     phrase: list[tuple[str, int]]
     members: dict[str, list[int]]  # tag -> numbers
     words: set[str]
+    translated_words: set[str]  # the words of translations, searched by a query in their language
     emergency: list[int]
     oldest: dict[str, datetime.date]  # the oldest "reviewed" (principles, strategies) and "verified" (services)
     offers: list[Offer]  # offers are not indexed, but their names are the words of their groups
@@ -285,9 +320,11 @@ def derive(batch: list[tuple[int, str, bytes]], fts: bool) -> Derived:
     """Derive what queries need of a batch of (number, kind, sealed blob)."""
     from hrfind.geo import service_location
 
-    found = Derived([], [], [], [], {}, set(), [], {}, [])
-    for n, kind, blob in batch:
+    found = Derived([], [], [], [], {}, set(), set(), [], {}, [])
+    for n, kind, blob, translation in batch:
         record = db.decode(kind, blob)
+        # A record is found by the words of its translation too, whatever language a run reads it in.
+        texts = [record] if translation is None else [record, db.decode(kind, translation)]
         if isinstance(record, Offer):
             found.offers.append(record)
             continue
@@ -306,17 +343,23 @@ def derive(batch: list[tuple[int, str, bytes]], fts: bool) -> Derived:
             found.site.append((n, lat, lon, approximate, record.is_remote))
         for tag in dict.fromkeys(tags):
             found.members.setdefault(tag, []).append(n)
-        columns = fields.columns(record)
+        own = fields.columns(record)
+        # A translation's words go in columns of their own (db.TRANSLATED), after the record's.
+        columns = own + ([sum(found_in, []) for found_in in zip(*(fields.columns(r) for r in texts[1:]))] if texts[1:] else [[] for _ in own])
         best: dict[str, int] = {}
         for column, words_in in enumerate(columns):
             for word in words_in:
                 best.setdefault(word, column)
-        found.words.update(best)
+        found.words.update(word for words_in in own for word in words_in)
+        found.translated_words.update(best)
         if fts:
             found.fts.append((n, *(" ".join(c) for c in columns)))
         else:
+            # The best column of the record's own text, and of its translations (db.Store.postings reads both).
             found.posting.extend((word, column, n) for word, column in best.items())
-        found.phrase.extend((phrase, n) for phrase in sorted(fields.phrases(record)))
+            found.posting.extend((word, column, n) for column, words_in in enumerate(columns[len(own):], len(own))
+                                 for word in dict.fromkeys(words_in) if best[word] < len(own))
+        found.phrase.extend((phrase, n) for phrase in sorted(set().union(*map(fields.phrases, texts))))
         if getattr(record, "emergency", False):
             found.emergency.append(n)
     return found
@@ -330,6 +373,7 @@ class _Index:
         self.fts = "fts5" in _features(connection)
         self.rtree = "rtree" in _features(connection)
         self.words: set[str] = set()
+        self.translated_words: set[str] = set()
         self.offers: dict[str, Offer] = {}
         self.groups: set[str] = set()
         self.members: dict[str, array] = {}  # tag -> record numbers, kept whole in `grp` too
@@ -339,14 +383,16 @@ class _Index:
         """Index every merged record; the oldest `reviewed` and `verified` dates, which `info` shows."""
         oldest: dict[str, datetime.date] = {}
         total = self.connection.execute("SELECT count(*) FROM record").fetchone()[0]
-        cursor = self.connection.execute(f"{db.Store._BODY} ORDER BY r.n")
+        # One row a record: hrfind speaks one language besides English (hrfind.i18n.LANGUAGES).
+        cursor = self.connection.execute("SELECT r.n, r.kind, coalesce(r.body, e.body), t.body FROM record r "
+                                         "JOIN entry e ON e.id = r.entry LEFT JOIN translation t ON t.n = r.n ORDER BY r.n")
         batches = iter(lambda: cursor.fetchmany(1000), [])
         def insert(sql: str, rows: list[tuple]) -> None:
             if rows:  # the table may not exist: fts without FTS5, posting with it
                 self.connection.executemany(sql, rows)
 
         for d in _pooled(derive, ((rows, self.fts) for rows in batches), total >= PARALLEL_RECORDS):
-            insert("INSERT INTO fts(rowid, title, alias, summary, body, steps) VALUES (?, ?, ?, ?, ?, ?)", d.fts)
+            insert(f"INSERT INTO fts(rowid, {', '.join(db.COLUMNS + db.TRANSLATED)}) VALUES (?{', ?' * 2 * len(db.COLUMNS)})", d.fts)
             insert("INSERT INTO posting VALUES (?, ?, ?)", d.posting)
             insert("INSERT INTO site VALUES (?, ?, ?, ?, ?)", d.site)
             if self.rtree:
@@ -360,6 +406,7 @@ class _Index:
                         self.groups.add(tag)
                 found.extend(numbers)
             self.words |= d.words
+            self.translated_words |= d.translated_words
             self.emergency += d.emergency
             self.offers.update((offer.id, offer) for offer in d.offers)
             for which, date in d.oldest.items():
@@ -369,7 +416,8 @@ class _Index:
                                                                       for tag, numbers in sorted(self.members.items())))
         self.members.clear()
         self._groups()
-        self.connection.executemany("INSERT INTO word VALUES (?, ?)", ((w, len(w)) for w in sorted(self.words)))
+        self.connection.executemany("INSERT INTO word VALUES (?, ?, ?)", (
+            (w, len(w), w not in self.words) for w in sorted(self.words | self.translated_words)))
         self.connection.execute("INSERT INTO meta VALUES ('emergency', ?)", (db.seal(msgspec.msgpack.encode(self.emergency)),))
         return oldest.get("reviewed"), oldest.get("verified")
 

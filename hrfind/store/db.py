@@ -10,6 +10,8 @@ One SQLite file holds what a set of data layers compiles to (see `hrfind.store.b
   `site` and `site_rt` (an R*Tree of locations)
   for the services query; `fts` (FTS5 over folded words, one column per field weight), `word`
   (the vocabulary), `group_word` and `phrase` for search;
+- `translated`: each data file's translations as given; `translation`: each record in the
+  languages it was translated into, checked against it (a run in that language reads these);
 - `meta`: the key the store was compiled from, counts, overrides and problems.
 
 Every record blob carries a CRC-32 of itself: a damaged page is never shown as a record. A
@@ -34,10 +36,13 @@ import msgspec
 from hrfind.errors import StoreDamaged
 from hrfind.model import TYPES, Offer, Record
 
-FORMAT = 1  # bump when the schema or the meaning of a column changes
+FORMAT = 4  # bump when the schema or the meaning of a column changes
 KINDS = ("principle", "strategy", "service", "offer")
 # The columns of `fts`, and the weight of the field each holds (see hrfind.search).
 COLUMNS = ("title", "alias", "summary", "body", "steps")
+# The same fields of a record's translations, in columns of their own: a query in English is not
+# answered by a Spanish word that happens to be spelled like one of its words ("van").
+TRANSLATED = tuple(f"{name}_t" for name in COLUMNS)
 
 
 @functools.cache
@@ -56,7 +61,7 @@ def features() -> frozenset[str]:
 
 
 def schema(have: frozenset[str]) -> str:
-    fts = (f"CREATE VIRTUAL TABLE fts USING fts5({', '.join(COLUMNS)}, tokenize='unicode61 remove_diacritics 2', detail=column);"
+    fts = (f"CREATE VIRTUAL TABLE fts USING fts5({', '.join(COLUMNS + TRANSLATED)}, tokenize='unicode61 remove_diacritics 2', detail=column);"
            if "fts5" in have else
            "CREATE TABLE posting(word TEXT, weight INT, n INT, PRIMARY KEY (word, weight, n)) WITHOUT ROWID;")
     sites = ("CREATE VIRTUAL TABLE site_rt USING rtree(n, lat0, lat1, lon0, lon1);" if "rtree" in have else
@@ -66,6 +71,8 @@ def schema(have: frozenset[str]) -> str:
         CREATE TABLE segment(id INTEGER PRIMARY KEY, path TEXT, origin TEXT, key TEXT, checked TEXT, problems BLOB);
         CREATE TABLE entry(id INTEGER PRIMARY KEY, segment INT, kind TEXT, rid TEXT, origin TEXT, body BLOB);
         CREATE INDEX entry_segment ON entry(segment);
+        CREATE TABLE translated(segment INT, idx INT, body BLOB, PRIMARY KEY (segment, idx)) WITHOUT ROWID;
+        CREATE TABLE translation(n INT, lang TEXT, body BLOB, PRIMARY KEY (n, lang)) WITHOUT ROWID;
         CREATE TABLE link(entry INT, field TEXT, idx INT, target TEXT, PRIMARY KEY (entry, field, idx)) WITHOUT ROWID;
         CREATE TABLE record(n INTEGER PRIMARY KEY, kind TEXT, pos INT, id TEXT, entry INT, body BLOB);
         CREATE UNIQUE INDEX record_kind ON record(kind, pos);
@@ -75,7 +82,7 @@ def schema(have: frozenset[str]) -> str:
         CREATE INDEX site_unlocated ON site(n) WHERE lat IS NULL;
         CREATE INDEX site_remote ON site(n) WHERE remote;
         {sites}
-        CREATE TABLE word(word TEXT PRIMARY KEY, length INT) WITHOUT ROWID;
+        CREATE TABLE word(word TEXT PRIMARY KEY, length INT, translated INT) WITHOUT ROWID;
         CREATE INDEX word_length ON word(length);
         CREATE TABLE group_word(word TEXT, tag TEXT, weight INT, PRIMARY KEY (word, tag)) WITHOUT ROWID;
         CREATE TABLE phrase(phrase TEXT, n INT, PRIMARY KEY (phrase, n)) WITHOUT ROWID;
@@ -142,6 +149,21 @@ class Store:
         self.features = have
         self._read: dict[int, Record] = {}
         self._meta: dict[str, Any] = {}
+        self.lang = "en"  # records are read in this language where they have it (`read_in`)
+
+    def read_in(self, lang: str) -> None:
+        """Read records in this language from now on, where they have a translation."""
+        if lang != self.lang:
+            self.lang = lang
+            self._read.clear()
+
+    def translated(self, lang: str) -> dict[str, list[str]]:
+        """Kind -> the ids of its records that have this language, in listing order."""
+        found: dict[str, list[str]] = {}
+        for kind, record_id in self.rows("SELECT r.kind, r.id FROM translation t JOIN record r ON r.n = t.n WHERE t.lang = ? "
+                                         "ORDER BY r.kind, r.pos", (lang,)):
+            found.setdefault(kind, []).append(record_id)
+        return {kind: found[kind] for kind in KINDS if kind in found}
 
     def rows(self, sql: str, args: Iterable[Any] = ()) -> list[tuple]:
         try:
@@ -174,13 +196,20 @@ class Store:
 
     _BODY = "SELECT r.n, r.kind, coalesce(r.body, e.body) FROM record r JOIN entry e ON e.id = r.entry"
 
+    def _in_language(self, where: str, args: Iterable[Any]) -> tuple[str, tuple]:
+        """The query of records' blobs, in the store's language where they have it."""
+        if self.lang == "en":
+            return f"{self._BODY} {where}", tuple(args)
+        return ("SELECT r.n, r.kind, coalesce(t.body, r.body, e.body) FROM record r JOIN entry e ON e.id = r.entry "
+                f"LEFT JOIN translation t ON t.n = r.n AND t.lang = ? {where}", (self.lang, *args))
+
     def records(self, numbers: Iterable[int]) -> dict[int, Record]:
         """Records by number, in the order given, decoding each only once."""
         numbers = list(numbers)
         wanted = [n for n in dict.fromkeys(numbers) if n not in self._read]
         for start in range(0, len(wanted), 500):
             chunk = wanted[start:start + 500]
-            for n, kind, blob in self.rows(f"{self._BODY} WHERE r.n IN ({','.join('?' * len(chunk))})", chunk):
+            for n, kind, blob in self.rows(*self._in_language(f"WHERE r.n IN ({','.join('?' * len(chunk))})", chunk)):
                 self._read[n] = self.decode(kind, blob)
         return {n: self._read[n] for n in numbers if n in self._read}
 
@@ -192,7 +221,7 @@ class Store:
 
     def scan(self, kind: str) -> Iterator[Record]:
         """Every record of a kind in listing order, decoded one at a time and not kept."""
-        for _, _, blob in self.stream(f"{self._BODY} WHERE r.kind = ? ORDER BY r.pos", (kind,)):
+        for _, _, blob in self.stream(*self._in_language("WHERE r.kind = ? ORDER BY r.pos", (kind,))):
             yield self.decode(kind, blob)
 
     def listing_order(self, numbers: Collection[int]) -> list[int]:
@@ -241,26 +270,45 @@ class Store:
     def has_word(self, word: str) -> bool:
         return bool(self.rows("SELECT 1 FROM word WHERE word = ?", (word,)))
 
-    def words_starting(self, prefix: str) -> list[str]:
-        return self.column("SELECT word FROM word WHERE word GLOB ? ORDER BY word", (prefix + "*",))
+    def translated_only(self, word: str) -> bool:
+        """Whether a word is found only in translations (a word of a query in another language)."""
+        return bool(self.rows("SELECT 1 FROM word WHERE word = ? AND translated", (word,)))
 
-    def words_of_length(self, shortest: int, longest: int) -> list[str]:
-        return self.column("SELECT word FROM word WHERE length BETWEEN ? AND ? ORDER BY word", (shortest, longest))
+    def words_starting(self, prefix: str, own: bool = False) -> list[str]:
+        """Index words that begin with `prefix`; with `own`, only those of the records' own text."""
+        return self.column(f"SELECT word FROM word WHERE word GLOB ? {'AND NOT translated' if own else ''} ORDER BY word", (prefix + "*",))
 
-    def postings(self, word: str, prefix: bool = False) -> Iterator[tuple[int, list[int]]]:
-        """(column, record numbers) of the records whose own fields hold the word (or a word it begins)."""
+    def words_of_length(self, shortest: int, longest: int, own: bool = False) -> list[str]:
+        return self.column(f"SELECT word FROM word WHERE length BETWEEN ? AND ? {'AND NOT translated' if own else ''} ORDER BY word",
+                           (shortest, longest))
+
+    def postings(self, word: str, prefix: bool = False, own: bool = False) -> Iterator[tuple[int, list[int]]]:
+        """(column, record numbers) of the records whose fields hold the word (or a word it begins).
+
+        With `own`, only the records' own text, not their translations: for an English query,
+        "card" is not the start of the Spanish "cardiopulmonar", nor "van" the Spanish verb.
+        """
+        if prefix and own and self.rows("SELECT 1 FROM word WHERE word GLOB ? AND translated LIMIT 1", (word + "*",)):
+            by_column: dict[int, set[int]] = {}
+            for whole in self.words_starting(word, own=True):
+                for column, numbers in self.postings(whole):
+                    by_column.setdefault(column, set()).update(numbers)
+            yield from ((column, sorted(numbers)) for column, numbers in sorted(by_column.items()))
+            return
         if "fts5" in self.features:
             pattern = f'"{word}"' + ("*" if prefix else "")
             for column, name in enumerate(COLUMNS):
-                found = self.column("SELECT rowid FROM fts WHERE fts MATCH ?", (f"{name} : {pattern}",))
+                names = name if own else f"{{{name} {TRANSLATED[column]}}}"
+                found = self.column("SELECT rowid FROM fts WHERE fts MATCH ?", (f"{names} : {pattern}",))
                 if found:
                     yield column, found
             return
         where = "word GLOB ?" if prefix else "word = ?"
-        by_column: dict[int, list[int]] = {}
-        for column, n in self.rows(f"SELECT weight, n FROM posting WHERE {where}", (word + "*" if prefix else word,)):
-            by_column.setdefault(column, []).append(n)
-        yield from sorted(by_column.items())
+        found_in: dict[int, set[int]] = {}
+        for column, n in self.rows(f"SELECT weight, n FROM posting WHERE {where} {'AND weight < 5' if own else ''}",
+                                   (word + "*" if prefix else word,)):
+            found_in.setdefault(column % len(COLUMNS), set()).add(n)
+        yield from ((column, sorted(numbers)) for column, numbers in sorted(found_in.items()))
 
     def group_words(self, word: str, prefix: bool = False) -> list[tuple[str, int]]:
         """(tag, weight code) of the groups whose names hold the word (or a word it begins)."""
