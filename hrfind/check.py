@@ -322,7 +322,9 @@ def translated(record: Record, translation: Translation) -> tuple[Record | None,
         fields["aliases"] = list(dict.fromkeys([*fields["aliases"], *record.aliases]))
     if "sources" in fields:
         fields["sources"] = [*fields["sources"], *(s for s in record.sources if s.url not in {t.url for t in fields["sources"]})]
-    return msgspec.structs.replace(record, **fields, lang=translation.lang), []
+    # Words to search by (aliases) and sources alone leave the text, and so its language, the record's own.
+    texts = any(key in COMPARED or key == "steps" for key in fields)
+    return msgspec.structs.replace(record, **fields, lang=translation.lang if texts else record.lang), []
 
 
 def _same_numbers(translation: str, original: str) -> list[str]:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Union
 import msgspec
 
 from hrfind.errors import UsageError
+from hrfind.i18n import _
 from hrfind.model import DAYS
 
 if TYPE_CHECKING:
@@ -186,15 +187,15 @@ def open_at(hours: Sequence[Hours], moment: Moment) -> bool:
 def status(schedule: Week, moment: Moment) -> str | None:
     """"open, closes 17:00", "opens Mon 09:00" or "open 24 hours"; None without hours."""
     if schedule.always_open:
-        return "open 24 hours"
+        return _("open 24 hours")
     now = minute_of_week(moment)
     span = schedule.span_at(now)
     if span is not None:
-        return f"open, closes {_closing(span[1], now)}"
-    start = min((s for s, _ in schedule.spans if s > now), default=None)
+        return f"{_('open, closes')} {_closing(span[1], now)}"
+    start = min((s for s, _end in schedule.spans if s > now), default=None)
     if start is None:
         return None
-    return f"opens {_clock(start % DAY)}" if start // DAY == now // DAY else f"opens {_day_clock(start)}"
+    return f"{_('opens')} {_clock(start % DAY)}" if start // DAY == now // DAY else f"{_('opens')} {_day_clock(start)}"
 
 
 def _closing(end: int, now: int) -> str:
@@ -213,7 +214,7 @@ def day_hours(schedule: Week, weekday: int) -> str:
         if e <= begin or s >= end:
             continue
         if s <= begin and e >= end:
-            return "24 hours"
+            return _("24 hours")
         if s >= begin:
             if e <= end:
                 parts.append(f"{_clock(s - begin)}-{_clock(e - begin)}")
@@ -223,7 +224,7 @@ def day_hours(schedule: Week, weekday: int) -> str:
                 parts.append(f"{_clock(s - begin)}-24:00")
         elif not (s >= begin - DAY and e - s < DAY):  # yesterday's overnight span is yesterday's
             parts.append(f"00:00-{_clock(e - begin)}")
-    return ", ".join(parts) or "closed"
+    return ", ".join(parts) or _("closed")
 
 
 def weekly(schedule: Week) -> list[tuple[str, str]]:
@@ -235,7 +236,7 @@ def weekly(schedule: Week) -> list[tuple[str, str]]:
             rows[-1] = (rows[-1][0], day, text)
         else:
             rows.append((day, day, text))
-    return [(DAYS[a].title() if a == b else f"{DAYS[a].title()}-{DAYS[b].title()}", text) for a, b, text in rows]
+    return [(_day(a) if a == b else f"{_day(a)}-{_day(b)}", text) for a, b, text in rows]
 
 
 class Reading(msgspec.Struct, frozen=True):
@@ -258,7 +259,7 @@ def reading(service: Service, moment: Moment) -> Reading:
     # Without a time zone the day and time are unknown; say only what holds whatever they are.
     days = {day_hours(schedule, d) for d in range(7)}
     return Reading(True if schedule.always_open else None, days.pop() if len(days) == 1 else None,
-                   "open 24 hours" if schedule.always_open else None)
+                   _("open 24 hours") if schedule.always_open else None)
 
 
 def _clock(minutes: int) -> str:
@@ -266,4 +267,9 @@ def _clock(minutes: int) -> str:
 
 
 def _day_clock(minute: int) -> str:
-    return f"{DAYS[(minute // DAY) % 7].title()} {_clock(minute % DAY)}"
+    return f"{_day((minute // DAY) % 7)} {_clock(minute % DAY)}"
+
+
+def _day(weekday: int) -> str:
+    """ "Mon", in the run's language ("lun")."""
+    return _(DAYS[weekday].title())

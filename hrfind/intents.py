@@ -40,7 +40,10 @@ _UNRESPONSIVE = re.compile(
     r"|\b(fell|falling) out\b|\bgurgl\w*|\bsnor\w* weird|\bpinpoint pupils\b"
     r"|\bno (se )?(despierta|reacciona|responde|respira|mueve)\b|\b(casi no|dejo de|deja de) respirar?\b"
     r"|\b(inconsciente|desmayad[oa]|desvanecid[oa])\b|\b(labios|cara|piel) (azul|azules|morad[oa]s?|gris|grises)\b"
-    r"|\b(se puso|se esta poniendo|esta) (azul|morad[oa])\b"
+    r"|\b(se puso|se esta poniendo|esta) (azul|morad[oa])\b|\bse (me )?(esta muriendo|muere)\b"
+    r"|\b(lo|la|los) encontre tirad[oa]s?\b|\btirad[oa] (en el|en la) (piso|suelo|bano|calle)\b"
+    r"|\b(la )?aguja (todavia |aun )?(en el|clavada en el) brazo\b|\bneedle (is )?(still )?in (his|her|their) arm\b"
+    r"|\bfound (him|her|them) (on the floor|passed out|not breathing)\b"
 )
 _CHILD = re.compile(
     r"\b(kid|kids|child|children|toddler|toddlers|baby|babies|infant|son|daughter|grandchild\w*|grandkid\w*"

@@ -121,14 +121,19 @@ def find(catalog: Loaded, place: Place | None = None, filters: Filters = Filters
         reach = sorted((place.region not in s.coverage, s.id, n) for n, s in found.items() if s.id not in shown)
         far = reader.read_all((found[n] for _, _, n in reach), {found[n].id: scores[n] for _, _, n in reach if n in scores})
     reader.finish()
-    where = f"within {radius:g} miles of {place.label}" if radius is not None else f"near {place.label}"
-    showing = f"showing {_plural(len(far), 'remote option')} for {place.label} instead" if far else ""
+    from hrfind.i18n import _
+
+    if radius is not None:
+        where = f"{_('within')} {radius:g} {_('miles of')} {place.label}"
+    else:
+        where = f"{_('near')} {place.label}"
+    showing = f"{_('showing')} {_plural(len(far), _('remote option'))} {_('for')} {place.label} {_('instead')}" if far else ""
     elsewhere = [o for o in resolve_offers(catalog, filters.offers) if o in ELSEWHERE] if not local else []
     if elsewhere:
-        notes.append(f"No place {where} is known to offer {' or '.join(elsewhere)}. "
-                     + " ".join(ELSEWHERE[o] for o in elsewhere) + (f" {showing[0].upper()}{showing[1:]}." if showing else ""))
+        notes.append(f"{_('No place')} {where} {_('is known to offer')} {_(' or ').join(elsewhere)}. "
+                     + " ".join(_(ELSEWHERE[o]) for o in elsewhere) + (f" {showing[0].upper()}{showing[1:]}." if showing else ""))
     elif not local and far:
-        notes.append(f"No service matched {where}; {showing}.")
+        notes.append(f"{_('No service matched')} {where}; {showing}.")
     return Answer(tuple(local + far), len(local), tuple(notes))
 
 
@@ -283,7 +288,16 @@ class _Reader:
 
 
 def _plural(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
+    """ "1 remote option", "2 remote options"; in Spanish the first word takes the plural ("2 opciones a distancia")."""
+    from hrfind.i18n import current
+
+    if n == 1:
+        return f"{n} {noun}"
+    if current() != "es":
+        return f"{n} {noun}s"
+    first, space, rest = noun.partition(" ")
+    first = first.replace("ión", "ion") + "es" if first[-1] in "nrl" else first + "s"  # opción -> opciones
+    return f"{n} {first}{space}{rest}"
 
 
 def _ids(ids: Sequence[str], shown: int = 5) -> str:

@@ -90,7 +90,8 @@ def hours_text(service: Service) -> str:
         except ValueError as error:
             week = [("hours", f"not readable ({error})")]
         zone = hours.zone_of(service)
-        parts.append(", ".join(f"{days} {text}" for days, text in week) + (f" ({zone} time)" if zone else ""))
+        clock = f" (hora de {zone})" if current() == "es" else f" ({zone} time)"
+        parts.append(", ".join(f"{days} {text}" for days, text in week) + (clock if zone else ""))
     if service.hours_note:
         parts.append(service.hours_note)
     return "\n".join(parts)

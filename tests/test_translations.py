@@ -294,3 +294,18 @@ def test_spanish_small_words_alone_are_not_a_query_of_meaning(cli):
 def test_an_english_query_is_not_answered_by_a_spanish_word_spelled_alike(cli):
     # "card" begins the Spanish "cardiopulmonar"; an English question outside harm reduction stays unanswered
     assert cli("search", "medical", "marijuana", "card").exit_code == 1
+
+
+@pytest.mark.parametrize("query", ["lo encontré tirado en el baño", "la encontre tirada en el piso", "tiene la aguja todavía en el brazo",
+                                   "se me está muriendo", "found him on the floor", "the needle is still in his arm"])
+def test_what_a_bystander_sees_of_an_overdose_is_urgent_in_either_language(query):
+    from hrfind.intents import OVERDOSE, intents
+
+    assert OVERDOSE in intents(query)
+
+
+@pytest.mark.parametrize("query", ["tirado en la cama leyendo", "se murió mi perro hace un año", "jeringas limpias", "me quiero dormir"])
+def test_everyday_spanish_is_not_urgent(query):
+    from hrfind.intents import intents
+
+    assert intents(query) == []

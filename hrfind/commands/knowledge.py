@@ -136,7 +136,9 @@ def find_record(run: Run, name: str):
     record = catalog.find(name)
     if record is not None:
         if record.id != name.lower():
-            run.note(f'"{name}" is another name for {record.id}.')
+            from hrfind.i18n import _
+
+            run.note(f'"{name}" {_("is another name for")} {record.id}.')
         return record
     from hrfind import search as engine
 

@@ -158,11 +158,12 @@ class Store:
             self._read.clear()
 
     def translated(self, lang: str) -> dict[str, list[str]]:
-        """Kind -> the ids of its records that have this language, in listing order."""
+        """Kind -> the ids of its records whose text is in this language, in listing order."""
         found: dict[str, list[str]] = {}
-        for kind, record_id in self.rows("SELECT r.kind, r.id FROM translation t JOIN record r ON r.n = t.n WHERE t.lang = ? "
-                                         "ORDER BY r.kind, r.pos", (lang,)):
-            found.setdefault(kind, []).append(record_id)
+        for kind, record_id, blob in self.rows("SELECT r.kind, r.id, t.body FROM translation t JOIN record r ON r.n = t.n "
+                                               "WHERE t.lang = ? ORDER BY r.kind, r.pos", (lang,)):
+            if self.decode(kind, blob).lang == lang:  # not a record given only aliases in the language
+                found.setdefault(kind, []).append(record_id)
         return {kind: found[kind] for kind in KINDS if kind in found}
 
     def rows(self, sql: str, args: Iterable[Any] = ()) -> list[tuple]:
