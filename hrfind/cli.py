@@ -12,6 +12,7 @@ SHORT_HELP = """\
 hrfind: offline harm-reduction knowledge and services.
 
   hrfind overdose                      what to do right now (or: hrfind od, hrfind 911)
+  hrfind --lang es overdose            en español (--lang es works with every command)
   hrfind search narcan                 find knowledge, services and principles
   hrfind show naloxone                 everything about one record
   hrfind card naloxone --sms           a short card to text or print
@@ -56,7 +57,8 @@ EXAMPLES = {
                ("hrfind offers -n 5", "the first five")],
     "overdose": [("hrfind overdose", "CALL 911 and the steps, first on the screen"),
                  ("hrfind overdose > overdose.txt", "the whole page as plain text, to print or send"),
-                 ("hrfind od", "the same, shorter")],
+                 ("hrfind od", "the same, shorter"),
+                 ("hrfind --lang es overdose", "en español (or HRFIND_LANG=es)")],
     "services": [("hrfind services --near 21201 --offers naloxone --open-now", "nearest naloxone, open now"),
                  ('hrfind services --near "Baltimore, MD" --radius 5 --remote-limit 3', "within 5 miles, then at most three remote services"),
                  ("hrfind services --near 21201 --plain | cut -f3,8,9", "name, phone and address")],
