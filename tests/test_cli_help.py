@@ -43,7 +43,7 @@ def test_help_has_examples_environment_and_folders(cli, name, isolated):
     examples = out[out.index("Examples:"):]
     assert all(line in examples for line, _ in EXAMPLES[name])
     assert 2 <= len(EXAMPLES[name]) <= 3
-    for variable in ("HRFIND_DATA", "HRFIND_DEBUG", "NO_COLOR", "PAGER"):
+    for variable in ("HRFIND_DATA", "HRFIND_DEBUG", "HRFIND_LANG", "NO_COLOR", "PAGER"):
         assert variable in out
     assert f"data   {isolated / 'data' / 'hrfind'} (not created yet)" in out
     assert f"cache  {isolated / 'cache' / 'hrfind'}" in out
