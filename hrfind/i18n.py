@@ -154,6 +154,10 @@ SPANISH = {
     "Today": "Hoy",
     "Map": "Mapa",
     "Left out": "Se omitió",
+    # what a text-message card leaves out
+    "step": "paso", "steps": "pasos", "title": "título", "summary": "resumen", "date": "fecha", "name": "nombre",
+    "address": "dirección", "phone number": "teléfono", "text number": "número para mensajes", "today's hours": "horario de hoy",
+    "hours": "horario", "map link": "enlace al mapa", "OpenStreetMap link": "enlace a OpenStreetMap", "web address": "dirección web",
     # empty results and notes
     "Nothing matched": "No se encontró nada para",
     "Try fewer or other words, or `hrfind strategies`.": "Pruebe con menos palabras o con otras, o con `hrfind --lang es strategies`.",

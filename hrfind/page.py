@@ -344,7 +344,7 @@ def left_out(names: list[str]) -> str:
 
     def flush() -> None:
         if steps:
-            words.append(f"step {steps[0]}" if len(steps) == 1 else f"steps {steps[0]}-{steps[-1]}")
+            words.append(f"{_('step')} {steps[0]}" if len(steps) == 1 else f"{_('steps')} {steps[0]}-{steps[-1]}")
             steps.clear()
 
     for name in names:
@@ -355,7 +355,7 @@ def left_out(names: list[str]) -> str:
         if name.startswith("step "):
             steps.append(int(name[5:]))
         else:
-            words.append(name.removeprefix("the "))
+            words.append(_(name.removeprefix("the ")))
     flush()
     return ", ".join(words)
 

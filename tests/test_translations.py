@@ -309,3 +309,11 @@ def test_everyday_spanish_is_not_urgent(query):
     from hrfind.intents import intents
 
     assert intents(query) == []
+
+
+def test_the_spanish_text_message_card_of_the_emergency_page_keeps_all_seven_steps(cli):
+    result = cli("--lang", "es", "card", "overdose-response", "--sms")
+    text = result.stdout
+    assert len(text) - 1 <= 480
+    assert all(f"{n}. " in text for n in range(1, 8)), text
+    assert "(Se omitió: resumen, fecha.)" in text and "se omitió resumen, fecha" in result.stderr

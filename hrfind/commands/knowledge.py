@@ -115,8 +115,14 @@ def card(
     if sms:
         text, cut = page.sms(parts)
         if cut:
-            run.note(f"--sms: left out {page.left_out(cut)} to stay within {SMS_LIMIT} characters (the card says so). "
-                     f"`hrfind card {record.id}` without --sms has everything.")
+            from hrfind.i18n import current
+
+            if current() == "es":
+                run.note(f"--sms: se omitió {page.left_out(cut)} para no pasar de {SMS_LIMIT} caracteres (la tarjeta lo dice). "
+                         f"`hrfind --lang es card {record.id}` sin --sms lo tiene todo.")
+            else:
+                run.note(f"--sms: left out {page.left_out(cut)} to stay within {SMS_LIMIT} characters (the card says so). "
+                         f"`hrfind card {record.id}` without --sms has everything.")
     else:
         text = page.card(parts)
     run.env.stdout.write(text)
