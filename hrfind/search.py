@@ -104,6 +104,8 @@ class Index:
         self.emergency = frozenset(store.meta("emergency", list[int]) or ())
         self._members: dict[str, set[int]] = {}
         self.own = True  # the query is in the records' own language: beginnings and typos stand for its words only
+        self._allowed: Collection[int] | None = None
+        self._allowed_json = ""
 
     def spanish(self, query: str) -> bool:
         """Whether a query is in Spanish: a Spanish small word, or a word found only in translations."""
@@ -149,12 +151,14 @@ class Index:
         """Record number -> similarity times the weight of its best field, for one query word."""
         matched, prefix = self._matches(term)
         found: list[tuple[float, Iterable[int]]] = []
+        within = self._within(allowed)
         for word, similarity, starts in ([(term.word, prefix, True)] if prefix is not None else []) + \
                 [(w, s, False) for w, s in matched.items()]:
-            for column, numbers in self.store.postings(word, prefix=starts, own=self.own):
+            for column, numbers in self.store.postings(word, prefix=starts, own=self.own, within=within):
                 found.append((similarity * COLUMN_WEIGHTS[column], numbers))
             for tag, weight in self.store.group_words(word, prefix=starts):
-                found.append((similarity * weight, self._group(tag)))
+                group = self._group(tag)
+                found.append((similarity * weight, group if allowed is None else group.intersection(allowed)))
         # Ascending, so that a record's best value is written last and stays.
         found.sort(key=lambda pair: pair[0])
         best: dict[int, float] = {}
@@ -163,6 +167,19 @@ class Index:
         if allowed is not None:
             best = {n: value for n, value in best.items() if n in allowed}
         return best
+
+    # Up to this many records allowed, the store reads only their postings (`Store.postings`).
+    WITHIN = 20_000
+
+    def _within(self, allowed: Collection[int] | None) -> str | None:
+        """The records allowed, as the JSON array `Store.postings` reads; None for all, or too many to be worth it."""
+        if allowed is None or len(allowed) > self.WITHIN:
+            return None
+        if self._allowed is not allowed:
+            import json
+
+            self._allowed, self._allowed_json = allowed, json.dumps(sorted(allowed))
+        return self._allowed_json
 
     def scores(self, query: str, allowed: Collection[int] | None = None) -> dict[int, float]:
         """Record number -> score from 0 to 100 for every record the query touches, among `allowed` if given."""

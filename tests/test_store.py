@@ -411,3 +411,16 @@ def test_a_given_store_that_cannot_be_used_is_a_usage_error(tmp_path, cli, conte
     result = cli("search", "narcan", env={"HRFIND_STORE": str(given)})
     assert result.exit_code == 2 and "HRFIND_STORE" in result.stderr and result.stdout == ""
     assert cli("overdose", "--plain", env={"HRFIND_STORE": str(given)}).exit_code == 0
+
+
+@pytest.mark.parametrize("fts", [True, False])
+def test_reading_only_the_allowed_records_postings_answers_the_same(tmp_path, monkeypatch, fts):
+    """A search among a few records reads only their postings (search.Index.WITHIN); the answers do not change."""
+    if not fts:
+        monkeypatch.setattr(db, "features", lambda: frozenset())
+    write(tmp_path / "d" / "a.toml", strategy("tip-a", "Alpha van") + '\n[[service]]\nid = "svc"\nname = "A van"\n'
+          'offers = ["naloxone"]\nlat = 39.3\nlon = -76.6\n')
+    loaded = load(SAMPLE, tmp_path / "d")
+    narrowed = answers(loaded)
+    monkeypatch.setattr(search.Index, "WITHIN", -1)  # never narrowed: every posting read, then filtered
+    assert answers(loaded) == narrowed

@@ -283,16 +283,19 @@ class Store:
         return self.column(f"SELECT word FROM word WHERE length BETWEEN ? AND ? {'AND NOT translated' if own else ''} ORDER BY word",
                            (shortest, longest))
 
-    def postings(self, word: str, prefix: bool = False, own: bool = False) -> Iterator[tuple[int, list[int]]]:
+    def postings(self, word: str, prefix: bool = False, own: bool = False,
+                 within: str | None = None) -> Iterator[tuple[int, list[int]]]:
         """(column, record numbers) of the records whose fields hold the word (or a word it begins).
 
         With `own`, only the records' own text, not their translations: for an English query,
         "card" is not the start of the Spanish "cardiopulmonar", nor "van" the Spanish verb.
+        `within`, a JSON array of record numbers, keeps only those: a search of a few hundred
+        records among 100,000 places reads a few hundred numbers, not every record holding the word.
         """
         if prefix and own and self.rows("SELECT 1 FROM word WHERE word GLOB ? AND translated LIMIT 1", (word + "*",)):
             by_column: dict[int, set[int]] = {}
             for whole in self.words_starting(word, own=True):
-                for column, numbers in self.postings(whole):
+                for column, numbers in self.postings(whole, within=within):
                     by_column.setdefault(column, set()).update(numbers)
             yield from ((column, sorted(numbers)) for column, numbers in sorted(by_column.items()))
             return
@@ -300,14 +303,21 @@ class Store:
             pattern = f'"{word}"' + ("*" if prefix else "")
             for column, name in enumerate(COLUMNS):
                 names = name if own else f"{{{name} {TRANSLATED[column]}}}"
-                found = self.column("SELECT rowid FROM fts WHERE fts MATCH ?", (f"{names} : {pattern}",))
+                query = (f"{names} : {pattern}",)
+                # The matches as one set that the few numbers wanted are looked up in (a rowid
+                # constraint inside the full-text query would run it once for each number).
+                found = (self.column("SELECT value FROM json_each(?) WHERE value IN (SELECT rowid FROM fts WHERE fts MATCH ?)",
+                                     (within, *query)) if within is not None else
+                         self.column("SELECT rowid FROM fts WHERE fts MATCH ?", query))
                 if found:
                     yield column, found
             return
         where = "word GLOB ?" if prefix else "word = ?"
+        if within is not None:
+            where += " AND n IN (SELECT value FROM json_each(?))"
         found_in: dict[int, set[int]] = {}
         for column, n in self.rows(f"SELECT weight, n FROM posting WHERE {where} {'AND weight < 5' if own else ''}",
-                                   (word + "*" if prefix else word,)):
+                                   (word + "*" if prefix else word, *((within,) if within is not None else ()))):
             found_in.setdefault(column % len(COLUMNS), set()).add(n)
         yield from ((column, sorted(numbers)) for column, numbers in sorted(found_in.items()))
 
