@@ -105,7 +105,9 @@ class Index:
         self._members: dict[str, set[int]] = {}
         self.own = True  # the query is in the records' own language: beginnings and typos stand for its words only
         self._allowed: Collection[int] | None = None
-        self._allowed_json = ""
+        self._allowed_json: str | None = None
+        self._allowed_members: dict[str, set[int]] = {}
+        self.knowledge = False  # the records allowed are none of them places (hrfind.store.db.Store.postings)
 
     def spanish(self, query: str) -> bool:
         """Whether a query is in Spanish: a Spanish small word, or a word found only in translations."""
@@ -115,6 +117,13 @@ class Index:
     def offered(self, offer_id: str) -> set[int]:
         """Record numbers of the records that deliver an offer."""
         return self._group(f"offer:{offer_id}")
+
+    def _group_within(self, tag: str, allowed: Collection[int]) -> set[int]:
+        """The allowed records of a group, without making a set of all its members (tens of thousands of places)."""
+        self._within(allowed)
+        if tag not in self._allowed_members:
+            self._allowed_members[tag] = self.store.tagged_within(tag, allowed)
+        return self._allowed_members[tag]
 
     def _group(self, tag: str) -> set[int]:
         if tag not in self._members:
@@ -154,11 +163,10 @@ class Index:
         within = self._within(allowed)
         for word, similarity, starts in ([(term.word, prefix, True)] if prefix is not None else []) + \
                 [(w, s, False) for w, s in matched.items()]:
-            for column, numbers in self.store.postings(word, prefix=starts, own=self.own, within=within):
+            for column, numbers in self.store.postings(word, prefix=starts, own=self.own, within=within, knowledge=self.knowledge):
                 found.append((similarity * COLUMN_WEIGHTS[column], numbers))
             for tag, weight in self.store.group_words(word, prefix=starts):
-                group = self._group(tag)
-                found.append((similarity * weight, group if allowed is None else group.intersection(allowed)))
+                found.append((similarity * weight, self._group(tag) if allowed is None else self._group_within(tag, allowed)))
         # Ascending, so that a record's best value is written last and stays.
         found.sort(key=lambda pair: pair[0])
         best: dict[int, float] = {}
@@ -173,12 +181,16 @@ class Index:
 
     def _within(self, allowed: Collection[int] | None) -> str | None:
         """The records allowed, as the JSON array `Store.postings` reads; None for all, or too many to be worth it."""
-        if allowed is None or len(allowed) > self.WITHIN:
+        if allowed is None:
             return None
-        if self._allowed is not allowed:
+        if self._allowed is not allowed:  # what was worked out for other records allowed does not hold
+            self._allowed, self._allowed_json, self._allowed_members = allowed, None, {}
+        if len(allowed) > self.WITHIN:
+            return None
+        if self._allowed_json is None:
             import json
 
-            self._allowed, self._allowed_json = allowed, json.dumps(sorted(allowed))
+            self._allowed_json = json.dumps(sorted(allowed))
         return self._allowed_json
 
     def scores(self, query: str, allowed: Collection[int] | None = None) -> dict[int, float]:
@@ -365,6 +377,7 @@ def search_store(store: Store, query: str, *, kinds: Sequence[str] = SEARCHED, o
     else:
         knowledge = store.not_places()
         allowed = knowledge if allowed is None else allowed & knowledge
+        index.knowledge = True
     hits = rank(index, _Numbers(), _Ids(store), query, allowed=allowed, limit=limit, later=later)
     found = store.records(hit.record for hit in hits)  # type: ignore[misc]
     return [Hit(found[hit.record], hit.score) for hit in hits]  # type: ignore[index]

@@ -424,3 +424,7 @@ def test_reading_only_the_allowed_records_postings_answers_the_same(tmp_path, mo
     narrowed = answers(loaded)
     monkeypatch.setattr(search.Index, "WITHIN", -1)  # never narrowed: every posting read, then filtered
     assert answers(loaded) == narrowed
+    everything = db.Store.postings  # and the index of every record, places too, rather than fts_k
+    monkeypatch.setattr(db.Store, "postings", lambda self, word, prefix=False, own=False, within=None, knowledge=False:
+                        everything(self, word, prefix, own))
+    assert answers(loaded) == narrowed

@@ -305,6 +305,7 @@ class Derived(NamedTuple):
     a large directory), as rows ready to insert."""
 
     fts: list[tuple]  # (n, one text of folded words for each column of the word index)
+    fts_k: list[tuple]  # the same rows, of the records that are not places
     posting: list[tuple[str, int, int]]  # (word, first column it is in, n): the word index without FTS5
     site: list[tuple[int, float | None, float | None, bool, bool]]  # services: n, lat, lon, approximate, remote
     phrase: list[tuple[str, int]]
@@ -320,7 +321,7 @@ def derive(batch: list[tuple[int, str, bytes]], fts: bool) -> Derived:
     """Derive what queries need of a batch of (number, kind, sealed blob)."""
     from hrfind.geo import service_location
 
-    found = Derived([], [], [], [], {}, set(), set(), [], {}, [])
+    found = Derived([], [], [], [], [], {}, set(), set(), [], {}, [])
     for n, kind, blob, translation in batch:
         record = db.decode(kind, blob)
         # A record is found by the words of its translation too, whatever language a run reads it in.
@@ -329,6 +330,7 @@ def derive(batch: list[tuple[int, str, bytes]], fts: bool) -> Derived:
             found.offers.append(record)
             continue
         tags = list(fields.groups(record))
+        place = False
         which = "verified" if kind == "service" else "reviewed"
         date = getattr(record, which, None)
         if date is not None and (which not in found.oldest or date < found.oldest[which]):
@@ -341,6 +343,7 @@ def derive(batch: list[tuple[int, str, bytes]], fts: bool) -> Derived:
                 tags.append(f"cost:{record.cost}")
             lat, lon, approximate = service_location(record) or (None, None, False)
             found.site.append((n, lat, lon, approximate, record.is_remote))
+            place = lat is not None and not record.is_remote  # as db.Store.places says
         for tag in dict.fromkeys(tags):
             found.members.setdefault(tag, []).append(n)
         own = fields.columns(record)
@@ -354,6 +357,8 @@ def derive(batch: list[tuple[int, str, bytes]], fts: bool) -> Derived:
         found.translated_words.update(best)
         if fts:
             found.fts.append((n, *(" ".join(c) for c in columns)))
+            if not place:
+                found.fts_k.append(found.fts[-1])
         else:
             # The best column of the record's own text, and of its translations (db.Store.postings reads both).
             found.posting.extend((word, column, n) for word, column in best.items())
@@ -392,7 +397,8 @@ class _Index:
                 self.connection.executemany(sql, rows)
 
         for d in _pooled(derive, ((rows, self.fts) for rows in batches), total >= PARALLEL_RECORDS):
-            insert(f"INSERT INTO fts(rowid, {', '.join(db.COLUMNS + db.TRANSLATED)}) VALUES (?{', ?' * 2 * len(db.COLUMNS)})", d.fts)
+            for table, rows in (("fts", d.fts), ("fts_k", d.fts_k)):
+                insert(f"INSERT INTO {table}(rowid, {', '.join(db.COLUMNS + db.TRANSLATED)}) VALUES (?{', ?' * 2 * len(db.COLUMNS)})", rows)
             insert("INSERT INTO posting VALUES (?, ?, ?)", d.posting)
             insert("INSERT INTO site VALUES (?, ?, ?, ?, ?)", d.site)
             if self.rtree:

@@ -8,7 +8,8 @@ One SQLite file holds what a set of data layers compiles to (see `hrfind.store.b
   position `pos` of each in its kind's listing;
 - `grp`: the records of each tag (kind, offers, access, languages, cost, coverage) as one blob;
   `site` and `site_rt` (an R*Tree of locations)
-  for the services query; `fts` (FTS5 over folded words, one column per field weight), `word`
+  for the services query; `fts` (FTS5 over folded words, one column per field weight) and `fts_k`
+  (the same, of every record but the places), `word`
   (the vocabulary), `group_word` and `phrase` for search;
 - `translated`: each data file's translations as given; `translation`: each record in the
   languages it was translated into, checked against it (a run in that language reads these);
@@ -36,7 +37,7 @@ import msgspec
 from hrfind.errors import StoreDamaged
 from hrfind.model import TYPES, Offer, Record
 
-FORMAT = 4  # bump when the schema or the meaning of a column changes
+FORMAT = 5  # bump when the schema or the meaning of a column changes
 KINDS = ("principle", "strategy", "service", "offer")
 # The columns of `fts`, and the weight of the field each holds (see hrfind.search).
 COLUMNS = ("title", "alias", "summary", "body", "steps")
@@ -61,7 +62,9 @@ def features() -> frozenset[str]:
 
 
 def schema(have: frozenset[str]) -> str:
-    fts = (f"CREATE VIRTUAL TABLE fts USING fts5({', '.join(COLUMNS + TRANSLATED)}, tokenize='unicode61 remove_diacritics 2', detail=column);"
+    columns = f"{', '.join(COLUMNS + TRANSLATED)}, tokenize='unicode61 remove_diacritics 2', detail=column"
+    # fts_k: the same index of every record but the places, which is what most searches read (knowledge first).
+    fts = (f"CREATE VIRTUAL TABLE fts USING fts5({columns}); CREATE VIRTUAL TABLE fts_k USING fts5({columns});"
            if "fts5" in have else
            "CREATE TABLE posting(word TEXT, weight INT, n INT, PRIMARY KEY (word, weight, n)) WITHOUT ROWID;")
     sites = ("CREATE VIRTUAL TABLE site_rt USING rtree(n, lat0, lat1, lon0, lon1);" if "rtree" in have else
@@ -261,6 +264,11 @@ class Store:
         found = self.column("SELECT members FROM grp WHERE tag = ?", (tag,))
         return set(unpack(unseal(found[0]))) if found else set()
 
+    def tagged_within(self, tag: str, allowed: Collection[int]) -> set[int]:
+        """The numbers among `allowed` of the records that carry a tag."""
+        found = self.column("SELECT members FROM grp WHERE tag = ?", (tag,))
+        return set(allowed).intersection(unpack(unseal(found[0]))) if found else set()
+
     def all_tagged(self, groups: Collection[Collection[str]]) -> set[int]:
         """Numbers of the records that carry a tag of every group (`[["offer:moud", "offer:methadone"], ...]`)."""
         found = sorted((set().union(*(self.tagged(tag) for tag in group)) for group in groups), key=len)
@@ -284,18 +292,19 @@ class Store:
                            (shortest, longest))
 
     def postings(self, word: str, prefix: bool = False, own: bool = False,
-                 within: str | None = None) -> Iterator[tuple[int, list[int]]]:
+                 within: str | None = None, knowledge: bool = False) -> Iterator[tuple[int, list[int]]]:
         """(column, record numbers) of the records whose fields hold the word (or a word it begins).
 
         With `own`, only the records' own text, not their translations: for an English query,
         "card" is not the start of the Spanish "cardiopulmonar", nor "van" the Spanish verb.
         `within`, a JSON array of record numbers, keeps only those: a search of a few hundred
         records among 100,000 places reads a few hundred numbers, not every record holding the word.
+        `knowledge` says they are none of them places, so the small index of the rest is enough.
         """
         if prefix and own and self.rows("SELECT 1 FROM word WHERE word GLOB ? AND translated LIMIT 1", (word + "*",)):
             by_column: dict[int, set[int]] = {}
             for whole in self.words_starting(word, own=True):
-                for column, numbers in self.postings(whole, within=within):
+                for column, numbers in self.postings(whole, within=within, knowledge=knowledge):
                     by_column.setdefault(column, set()).update(numbers)
             yield from ((column, sorted(numbers)) for column, numbers in sorted(by_column.items()))
             return
@@ -306,9 +315,10 @@ class Store:
                 query = (f"{names} : {pattern}",)
                 # The matches as one set that the few numbers wanted are looked up in (a rowid
                 # constraint inside the full-text query would run it once for each number).
-                found = (self.column("SELECT value FROM json_each(?) WHERE value IN (SELECT rowid FROM fts WHERE fts MATCH ?)",
+                table = "fts_k" if knowledge else "fts"
+                found = (self.column(f"SELECT value FROM json_each(?) WHERE value IN (SELECT rowid FROM {table} WHERE {table} MATCH ?)",
                                      (within, *query)) if within is not None else
-                         self.column("SELECT rowid FROM fts WHERE fts MATCH ?", query))
+                         self.column(f"SELECT rowid FROM {table} WHERE {table} MATCH ?", query))
                 if found:
                     yield column, found
             return
