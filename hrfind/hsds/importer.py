@@ -120,7 +120,11 @@ def reading_hsds(source: Path, offers: Mapping[str, Offer], today: datetime.date
     """
     with read_export(source, limits) as export:
         mapper = Mapper(export, offers, today or datetime.date.today())
-        yield Imported(mapper.run(), mapper.report)
+        services = mapper.run()
+        try:
+            yield Imported(services, mapper.report)
+        finally:
+            services.close()  # a service left unread must not keep the database open after it is closed
 
 
 def import_hsds(source: Path, offers: Mapping[str, Offer], today: datetime.date | None = None,
@@ -130,7 +134,7 @@ def import_hsds(source: Path, offers: Mapping[str, Offer], today: datetime.date 
         return Imported(list(imported.services), imported.report)
 
 
-# A table that tomli_w never writes inline: it ends a list that must be written as [[service]] tables.
+# A table that tomli_w never writes inline: a list that starts with it is written as [[service]] tables.
 _NOT_INLINE = {"x": "x" * 100}
 
 
@@ -144,11 +148,12 @@ def toml_services(services: Iterable[dict[str, Any]]) -> Iterator[str]:
 
     held: list[dict[str, Any]] | None = []  # None once the list is being written as [[service]] tables
     for table in services:
-        alone = tomli_w.dumps({"service": [table]})
         if held is None:
-            yield "\n" + _in_array(table, alone)
-        elif alone.startswith("[[service]]"):
-            yield "\n".join([*(_in_array(t, None) for t in held), alone])
+            yield "\n" + _in_array(table)
+            continue
+        alone = tomli_w.dumps({"service": [table]})
+        if alone.startswith("[[service]]"):
+            yield "\n".join([*map(_in_array, held), alone])
             held = None
         else:
             held.append(table)
@@ -156,14 +161,12 @@ def toml_services(services: Iterable[dict[str, Any]]) -> Iterator[str]:
         yield tomli_w.dumps({"service": held})
 
 
-def _in_array(table: dict[str, Any], alone: str | None) -> str:
-    """A table as a [[service]] table: `alone` (how tomli_w writes it by itself) when it is one already."""
+def _in_array(table: dict[str, Any]) -> str:
+    """A table as tomli_w writes it among [[service]] tables (led by one it never writes inline, so it does not try)."""
     import tomli_w
 
-    if alone is not None and alone.startswith("[[service]]"):
-        return alone
-    end = "\n" + tomli_w.dumps({"service": [_NOT_INLINE]})
-    return tomli_w.dumps({"service": [table, _NOT_INLINE]}).removesuffix(end)
+    lead = tomli_w.dumps({"service": [_NOT_INLINE]}) + "\n"
+    return tomli_w.dumps({"service": [_NOT_INLINE, table]}).removeprefix(lead)
 
 
 def validated(table: dict[str, Any], report: Report, today: datetime.date) -> dict[str, Any] | None:
@@ -415,6 +418,9 @@ class Mapper:
         # The ids given so far, and each service's taxonomy terms, kept in the export's database beside its rows.
         export.db.execute("CREATE TABLE used_id (id TEXT PRIMARY KEY) WITHOUT ROWID")
         self._link_terms()
+        # Exports repeat the same few terms thousands of times; each service asks for its hrfind id twice.
+        self.term = functools.lru_cache(maxsize=4096)(self.term)
+        self.hrfind_id = functools.lru_cache(maxsize=16)(self.hrfind_id)
 
     def _link_terms(self) -> None:
         """Link each service id to the ids of its taxonomy terms, in order, from every layout's tables."""
@@ -582,7 +588,7 @@ class Mapper:
         """Take an id for a service: False when an earlier service has it."""
         return self.export.db.execute("INSERT OR IGNORE INTO used_id VALUES (?)", (record_id,)).rowcount == 1
 
-    def levels(self, table: str, pair: Pair, organization: Row | None = None) -> list[list[Row]]:
+    def levels(self, table: str, pair: Pair, organization: Row | None = None) -> Iterator[list[Row]]:
         """Rows of a table for this pair, grouped from the most specific link to the least, empty groups left out."""
         location_id = first(pair.location, "id")
         # The conditions that make a row belong to this level and no more specific one (an empty column is NULL).
@@ -591,12 +597,10 @@ class Mapper:
                   ("location_id", location_id, "service_id IS NULL")]
         if organization is not None:
             levels.append(("organization_id", first(organization, "id"), "service_id IS NULL AND location_id IS NULL"))
-        found = []
         for key, value, where in levels:
             rows = [r for name in LINKED[table] for r in self.export.group(name, key, value, where, location=location_id)]
             if rows:
-                found.append(rows)
-        return found
+                yield rows
 
     def phones(self, pair: Pair, organization: Row | None) -> tuple[str | None, str | None, bool]:
         """(voice number, text number, whether the voice number is a hotline), each from the most specific link that has one."""

@@ -118,7 +118,7 @@ class Export:
 
         `where` adds conditions on the KEYS columns (an empty one is NULL), with `params` as named parameters.
         """
-        if not value:
+        if not value or name not in self.tables:
             return []
         sql = f"SELECT body FROM row WHERE tbl = :tbl AND {key} = :value {'AND ' + where if where else ''} ORDER BY seq LIMIT :limit"
         return [self.decode(body) for (body,) in self.db.execute(sql, {**params, "tbl": name, "value": value, "limit": limit})]
