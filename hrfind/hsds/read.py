@@ -151,23 +151,22 @@ def table_name(file_name: str) -> str:
     return TABLE_NAMES.get(stem, stem)
 
 
-def decode(data: bytes) -> str:
-    """CSV bytes as text: UTF-8 (with or without a byte-order mark), UTF-16 with one, else Windows-1252."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")  # a truncated last character must not lose the file
-    for encoding in ("utf-8-sig", "cp1252"):  # spreadsheets on Windows save cp1252
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            pass
-    return data.decode("latin-1")  # never fails: bytes that cp1252 leaves undefined
-
-
 def _encodings(head: bytes) -> list[tuple[str, str]]:
-    """The encodings to try in turn, as decode() does: UTF-16 with a byte-order mark, else UTF-8, Windows-1252, Latin-1."""
+    """(encoding, errors) to try in turn on a file that starts with `head`: UTF-16 with a byte-order mark, else
+    UTF-8 (with or without one), Windows-1252 (spreadsheets on Windows save it), Latin-1 (never fails)."""
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return [("utf-16", "replace")]  # a truncated last character must not lose the file
     return [("utf-8-sig", "strict"), ("cp1252", "strict"), ("latin-1", "strict")]
+
+
+def decode(data: bytes) -> str:
+    """Bytes as text, in the first of their _encodings that reads them."""
+    for encoding, errors in _encodings(data[:2]):
+        try:
+            return data.decode(encoding, errors)
+        except UnicodeDecodeError:
+            pass
+    raise AssertionError("Latin-1 decodes any bytes")
 
 
 def parse_csv(text: TextIO) -> tuple[list[str], Iterator[Row]]:
