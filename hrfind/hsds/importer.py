@@ -591,16 +591,19 @@ class Mapper:
     def levels(self, table: str, pair: Pair, organization: Row | None = None) -> Iterator[list[Row]]:
         """Rows of a table for this pair, grouped from the most specific link to the least, empty groups left out."""
         location_id = first(pair.location, "id")
-        # The conditions that make a row belong to this level and no more specific one (an empty column is NULL).
-        levels = [("service_at_location_id", first(pair.link, "id"), ""),
-                  ("service_id", pair.service.get("id", ""), "(location_id IS NULL OR location_id = :location) AND service_at_location_id IS NULL"),
-                  ("location_id", location_id, "service_id IS NULL")]
+        # Which rows belong to each level and no more specific one.
+        levels = [("service_at_location_id", first(pair.link, "id"), lambda r: True),
+                  ("service_id", pair.service.get("id", ""),
+                   lambda r: r.get("location_id", "") in ("", location_id) and not r.get("service_at_location_id")),
+                  ("location_id", location_id, lambda r: not r.get("service_id"))]
         if organization is not None:
-            levels.append(("organization_id", first(organization, "id"), "service_id IS NULL AND location_id IS NULL"))
-        for key, value, where in levels:
-            rows = [r for name in LINKED[table] for r in self.export.group(name, key, value, where, location=location_id)]
-            if rows:
-                yield rows
+            levels.append(("organization_id", first(organization, "id"), lambda r: not r.get("service_id") and not r.get("location_id")))
+        links = {key: value for key, value, _ in levels if value}
+        rows = [r for name in LINKED[table] for r in self.export.linked_to(name, links)]  # one query a table for all levels
+        for key, value, keep in levels:
+            found = [r for r in rows if value and r.get(key) == value and keep(r)]
+            if found:
+                yield found
 
     def phones(self, pair: Pair, organization: Row | None) -> tuple[str | None, str | None, bool]:
         """(voice number, text number, whether the voice number is a hotline), each from the most specific link that has one."""

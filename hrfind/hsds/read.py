@@ -113,15 +113,23 @@ class Export:
         """The rows of a table; none when the export does not have it."""
         return Rows(self, name)
 
-    def group(self, name: str, key: str, value: str | None, where: str = "", limit: int = -1, **params: str) -> list[Row]:
+    def group(self, name: str, key: str, value: str | None, where: str = "", limit: int = -1) -> list[Row]:
         """The rows of a table whose `key` column is `value`, in order; none for an empty value.
 
-        `where` adds conditions on the KEYS columns (an empty one is NULL), with `params` as named parameters.
+        `where` adds conditions on the KEYS columns (an empty one is NULL).
         """
         if not value or name not in self.tables:
             return []
         sql = f"SELECT body FROM row WHERE tbl = :tbl AND {key} = :value {'AND ' + where if where else ''} ORDER BY seq LIMIT :limit"
-        return [self.decode(body) for (body,) in self.db.execute(sql, {**params, "tbl": name, "value": value, "limit": limit})]
+        return [self.decode(body) for (body,) in self.db.execute(sql, {"tbl": name, "value": value, "limit": limit})]
+
+    def linked_to(self, name: str, links: dict[str, str]) -> list[Row]:
+        """The rows of a table whose column is the value for any of `links` (KEYS columns: values), in order."""
+        if not links or name not in self.tables:
+            return []
+        # Each (table, key) pair on its own side of OR, so that SQLite looks each up in its index.
+        sql = f"SELECT body FROM row WHERE {' OR '.join(f'(tbl = :tbl AND {key} = :{key})' for key in links)} ORDER BY seq"
+        return [self.decode(body) for (body,) in self.db.execute(sql, {**links, "tbl": name})]
 
     def first(self, name: str, key: str, value: str | None) -> Row | None:
         """The first row of a table whose `key` column is `value`, or None."""
