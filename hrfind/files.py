@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from typing import BinaryIO
 
 # Never wait on a FIFO or take over a terminal while opening; harmless for a regular file.
 _FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
@@ -24,13 +25,23 @@ def _check(info: os.stat_result, path: str | os.PathLike[str], owner: int | None
         raise NotRegularFile(errno.EPERM, "it belongs to another user", str(path))
 
 
-def read_regular(path: str | os.PathLike[str], owner: int | None = None, follow: bool = True) -> bytes:
-    """The bytes of a regular file; NotRegularFile for anything else, or when `owner` is given and does not own it."""
+def open_regular(path: str | os.PathLike[str], owner: int | None = None, follow: bool = True) -> BinaryIO:
+    """A regular file open for reading bytes; NotRegularFile for anything else, or when `owner` is given and does not own it."""
     # Checked before opening (opening a device can act on it) and again on the open file (it may have been swapped).
     _check(os.stat(path, follow_symlinks=follow), path, owner)
     fd = os.open(path, _FLAGS | (0 if follow else getattr(os, "O_NOFOLLOW", 0)))
-    with os.fdopen(fd, "rb") as file:
+    file = os.fdopen(fd, "rb")
+    try:
         _check(os.fstat(file.fileno()), path, owner)
+    except BaseException:
+        file.close()
+        raise
+    return file
+
+
+def read_regular(path: str | os.PathLike[str], owner: int | None = None, follow: bool = True) -> bytes:
+    """The bytes of a regular file; NotRegularFile for anything else, or when `owner` is given and does not own it."""
+    with open_regular(path, owner, follow) as file:
         return file.read()
 
 

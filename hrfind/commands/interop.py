@@ -34,12 +34,13 @@ def hsds(
     force: ForceOption = False,
 ) -> ExitStatus:
     """Import an Open Referral HSDS export (1.1, 2.0, 3.0 or Ohana) as hrfind services."""
-    from hrfind.hsds.importer import import_hsds
+    from hrfind.hsds.importer import reading_hsds
     from hrfind.hsds.read import ZipLimits
 
     catalog = _checked_output(run, source, output, force)
     limits = ZipLimits.raised(_size(max_unzipped) if max_unzipped is not None else None)
-    return _write_import(run, import_hsds(source, catalog.offers, limits=limits), output)
+    with reading_hsds(source, catalog.offers, limits=limits) as imported:
+        return _write_import(run, imported, output)
 
 
 def findtreatment(
@@ -64,18 +65,46 @@ def _checked_output(run: Run, source: Path, output: Path, force: bool):
     return catalog
 
 
+class _Unwritten(Exception):
+    """The import made no services: its file is dropped."""
+
+
+class _Deferred:
+    """A file written a service at a time whose first write error is kept for later, so that the report still comes first."""
+
+    def __init__(self, file) -> None:
+        self.file, self.error = file, None
+
+    def write(self, text: str) -> None:
+        if self.error is None:
+            try:
+                self.file.write(text.encode("utf-8"))
+            except OSError as error:
+                self.error = error
+
+
 def _write_import(run: Run, imported, output: Path) -> ExitStatus:
-    """Report an import on stderr and write its layer whole, or nothing (--strict with invalid values, or no services)."""
+    """Write an import's layer as its services are made, report on stderr, and keep the file only when whole and
+    wanted (not with --strict and invalid values, nor with no services); else nothing is written."""
+    from hrfind.atomic import replacing
+
     report = imported.report
-    for line in report.lines():
-        run.note(line)
-    if run.options.strict and (report.dropped or report.skipped.get("invalid")):
-        raise DataError("Some values were invalid (counted above), so nothing was written (--strict). Fix the export, or run without --strict to leave them out.")
-    if not imported.services:
+    try:
+        with target.writing(output), replacing(output, "wb") as file:
+            written = _Deferred(file)
+            for part in imported.toml_parts():
+                written.write(part)
+            for line in report.lines():  # complete now that every service is made
+                run.note(line)
+            if run.options.strict and (report.dropped or report.skipped.get("invalid")):
+                raise DataError("Some values were invalid (counted above), so nothing was written (--strict). Fix the export, or run without --strict to leave them out.")
+            if not report.imported:
+                raise _Unwritten
+            if written.error is not None:
+                raise written.error
+    except _Unwritten:
         run.note(f"Nothing to import, so {output} was not written.")
         return ExitStatus.NO_MATCH
-    with target.writing(output):
-        imported.write(output)
     run.note(f"wrote {output}; use it with --data {output}, or add it to HRFIND_DATA")
     return ExitStatus.OK
 

@@ -8,13 +8,15 @@ passes `hrfind validate`.
 from __future__ import annotations
 
 import collections
+import contextlib
 import dataclasses
 import datetime
 import functools
 import hashlib
 import html
+import itertools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -90,15 +92,18 @@ class Report:
 
 @dataclasses.dataclass
 class Imported:
-    services: list[dict[str, Any]]  # TOML tables of [[service]]
+    # TOML tables of [[service]]: a list, or an iterator that makes them as it is read (and counts them in the report).
+    services: Iterable[dict[str, Any]]
     report: Report
 
-    def toml(self) -> str:
-        import tomli_w
+    def toml_parts(self) -> Iterator[str]:
+        """The data file, a service at a time."""
+        yield (f"# Imported by hrfind from {self.report.dataset} ({FORMATS.get(self.report.format, self.report.format)}).\n"
+               "# Edit freely; re-importing the same export gives the same ids.\n\n")
+        yield from toml_services(self.services)
 
-        header = (f"# Imported by hrfind from {self.report.dataset} ({FORMATS.get(self.report.format, self.report.format)}).\n"
-                  "# Edit freely; re-importing the same export gives the same ids.\n\n")
-        return header + tomli_w.dumps({"service": self.services})
+    def toml(self) -> str:
+        return "".join(self.toml_parts())
 
     def write(self, path: Path) -> None:
         from hrfind.atomic import write_atomic
@@ -106,11 +111,62 @@ class Imported:
         write_atomic(path, self.toml())
 
 
+@contextlib.contextmanager
+def reading_hsds(source: Path, offers: Mapping[str, Offer], today: datetime.date | None = None,
+                 limits: ZipLimits | None = None) -> Iterator[Imported]:
+    """Read an export and map its services as they are iterated; `offers` is the vocabulary that taxonomy terms and text are matched against.
+
+    The export's rows are read into a temporary database on entering, and dropped on leaving.
+    """
+    with read_export(source, limits) as export:
+        mapper = Mapper(export, offers, today or datetime.date.today())
+        services = mapper.run()
+        try:
+            yield Imported(services, mapper.report)
+        finally:
+            services.close()  # a service left unread must not keep the database open after it is closed
+
+
 def import_hsds(source: Path, offers: Mapping[str, Offer], today: datetime.date | None = None,
                 limits: ZipLimits | None = None) -> Imported:
-    """Read an export and map it; `offers` is the vocabulary that taxonomy terms and text are matched against."""
-    export = read_export(source, limits)
-    return Mapper(export, offers, today or datetime.date.today()).run()
+    """Read an export and map it, keeping every service in memory (`reading_hsds` makes them one at a time)."""
+    with reading_hsds(source, offers, today, limits) as imported:
+        return Imported(list(imported.services), imported.report)
+
+
+# A table that tomli_w never writes inline: a list that starts with it is written as [[service]] tables.
+_NOT_INLINE = {"x": "x" * 100}
+
+
+def toml_services(services: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """`tomli_w.dumps({"service": list(services)})`, written a service at a time.
+
+    tomli_w writes the list inline when every table in it is short, else each as a [[service]] table.
+    Short tables are held back until a long one comes (or the list ends), so only they are ever held.
+    """
+    import tomli_w
+
+    held: list[dict[str, Any]] | None = []  # None once the list is being written as [[service]] tables
+    for table in services:
+        if held is None:
+            yield "\n" + _in_array(table)
+            continue
+        alone = tomli_w.dumps({"service": [table]})
+        if alone.startswith("[[service]]"):
+            yield "\n".join([*map(_in_array, held), alone])
+            held = None
+        else:
+            held.append(table)
+    if held is not None:
+        yield tomli_w.dumps({"service": held})
+
+
+def _in_array(table: dict[str, Any]) -> str:
+    """A table as tomli_w writes it among [[service]] tables (led by one it never writes inline, so it does not try)."""
+    import tomli_w
+
+    lead = tomli_w.dumps({"service": [_NOT_INLINE]}) + "\n"
+    return tomli_w.dumps({"service": [_NOT_INLINE, table]}).removeprefix(lead)
 
 
 def validated(table: dict[str, Any], report: Report, today: datetime.date) -> dict[str, Any] | None:
@@ -323,23 +379,6 @@ class OfferMatcher:
         return found
 
 
-def _index(rows: list[Row], key: str = "id") -> dict[str, Row]:
-    """Rows by a key; the first row wins when a key repeats."""
-    index: dict[str, Row] = {}
-    for row in rows:
-        if row.get(key):
-            index.setdefault(row[key], row)
-    return index
-
-
-def _group(rows: list[Row], key: str) -> dict[str, list[Row]]:
-    groups: dict[str, list[Row]] = collections.defaultdict(list)
-    for row in rows:
-        if row.get(key):
-            groups[row[key]].append(row)
-    return groups
-
-
 def first(row: Row | None, *names: str) -> str:
     """The first non-empty value among these columns."""
     if row:
@@ -358,66 +397,73 @@ class Pair:
     location: Row | None
 
 
+# The tables whose rows may belong to a service at a location, a service, a location or an organisation.
+LINKED = {"schedules": ("schedules", "regular_schedules"), "phones": ("phones",), "languages": ("languages",)}
+# Where the address of a location is found, in order: (table, which of its rows count).
+PHYSICAL = (("addresses", lambda r: r.get("address_type", "physical").lower() in ("physical", "")), ("physical_addresses", None))
+POSTAL = (("addresses", lambda r: r.get("address_type", "").lower() == "postal"), ("postal_addresses", None), ("mail_addresses", None))
+
+
 class Mapper:
-    """The indexes over one export and the mapping of its services."""
+    """The mapping of one export's services, looking up the rows each one links to as it goes."""
 
     def __init__(self, export: Export, offers: Mapping[str, Offer], today: datetime.date) -> None:
         self.export = export
         self.today = today
         self.matcher = OfferMatcher(offers)
         self.report = Report(export.format, export.name, export.layout)
-        rows = export.rows
-        self.organizations = _index(rows("organizations"))
-        self.locations = _index(rows("locations"))
-        self.links = _group(rows("service_at_location"), "service_id")
-        self.locations_of_org = _group(rows("locations"), "organization_id")
-        linked = {"schedules": rows("schedules") + rows("regular_schedules"), "phones": rows("phones"), "languages": rows("languages")}
-        self.by = {key: {name: _group(table, key) for name, table in linked.items()}
-                   for key in ("service_at_location_id", "service_id", "location_id", "organization_id")}
-        self.physical = [_group([r for r in rows("addresses") if r.get("address_type", "physical").lower() in ("physical", "")], "location_id"),
-                         _group(rows("physical_addresses"), "location_id")]
-        self.postal = [_group([r for r in rows("addresses") if r.get("address_type", "").lower() == "postal"], "location_id"),
-                       _group(rows("postal_addresses"), "location_id"), _group(rows("mail_addresses"), "location_id")]
-        self.org_addresses = [_group(rows(name), "organization_id") for name in ("physical_addresses", "postal_addresses", "addresses")]
-        self.eligibility = _group(rows("eligibility"), "service_id")
-        self.areas = _group(rows("service_areas"), "service_id")
-        self.costs = _group(rows("cost_options"), "service_id")
-        self.metadata = _group(rows("metadata"), "resource_id")
-        self.id_terms = {r["id"] for r in rows("taxonomy_terms") if r.get("code") == ID_TERM_CODE and r.get("id")}
-        self.terms = self._terms()
-        self.hrfind_ids = self._hrfind_ids()
+        self.id_terms = {r["id"] for r in export.rows("taxonomy_terms") if r.get("code") == ID_TERM_CODE and r.get("id")}
         # Some exports (HSDS 1.1 from older systems) link services to places only through their organisation.
-        self.unlinked = not self.links and "location_id" not in export.columns.get("services", set())
-        self.used_ids: set[str] = set()
+        self.unlinked = not export.linked("service_at_location", "service_id") and "location_id" not in export.columns.get("services", set())
+        # The ids given so far, and each service's taxonomy terms, kept in the export's database beside its rows.
+        export.db.execute("CREATE TABLE used_id (id TEXT PRIMARY KEY) WITHOUT ROWID")
+        self._link_terms()
+        # Exports repeat the same few terms thousands of times; each service asks for its hrfind id twice.
+        self.term = functools.lru_cache(maxsize=4096)(self.term)
+        self.hrfind_id = functools.lru_cache(maxsize=16)(self.hrfind_id)
 
-    def _terms(self) -> dict[str, list[str]]:
-        """Service id -> the codes and names of its taxonomy terms, from every layout's tables."""
+    def _link_terms(self) -> None:
+        """Link each service id to the ids of its taxonomy terms, in order, from every layout's tables."""
+        db = self.export.db
+        db.execute("CREATE TABLE term_link (seq INTEGER PRIMARY KEY, service_id TEXT NOT NULL, term_id TEXT NOT NULL)")
         rows = self.export.rows
-        terms = {**_index(rows("taxonomy"), "id"), **_index(rows("taxonomy"), "taxonomy_id"), **_index(rows("taxonomy_terms"))}
-        found: dict[str, list[str]] = collections.defaultdict(list)
 
-        def add(service_id: str, term_id: str) -> None:
-            term = terms.get(term_id)
-            found[service_id] += [term_id] + ([first(term, "code"), first(term, "name", "term")] if term else [])
+        def links() -> Iterator[tuple[str, str]]:
+            for row in itertools.chain(rows("services_taxonomy"), rows("service_attributes")):
+                yield first(row, "service_id"), first(row, "taxonomy_id", "taxonomy_term_id")
+            for row in rows("attributes"):
+                if row.get("link_entity", "service").lower() in ("service", "") and row.get("taxonomy_term_id") not in self.id_terms:
+                    yield first(row, "link_id"), first(row, "taxonomy_term_id")
+            for row in rows("services"):
+                for term_id in re.split(r"[,;]\s*", row.get("taxonomy_ids", "")):
+                    if term_id:
+                        yield row.get("id", ""), term_id
 
-        for row in rows("services_taxonomy") + rows("service_attributes"):
-            add(first(row, "service_id"), first(row, "taxonomy_id", "taxonomy_term_id"))
-        for row in rows("attributes"):
-            if row.get("link_entity", "service").lower() in ("service", "") and row.get("taxonomy_term_id") not in self.id_terms:
-                add(first(row, "link_id"), first(row, "taxonomy_term_id"))
-        for row in rows("services"):
-            for term_id in re.split(r"[,;]\s*", row.get("taxonomy_ids", "")):
-                if term_id:
-                    add(row.get("id", ""), term_id)
+        db.executemany("INSERT INTO term_link (service_id, term_id) VALUES (?, ?)", links())
+        db.execute("CREATE INDEX term_link_service ON term_link (service_id)")
+
+    def terms(self, service_id: str) -> list[str]:
+        """The ids, codes and names of a service's taxonomy terms."""
+        found: list[str] = []
+        for (term_id,) in self.export.db.execute("SELECT term_id FROM term_link WHERE service_id = ? ORDER BY seq", (service_id,)):
+            term = self.term(term_id)
+            found += [term_id] + ([first(term, "code"), first(term, "name", "term")] if term else [])
         return found
 
-    def _hrfind_ids(self) -> dict[str, str]:
-        """Service id -> hrfind id, from the attribute hrfind's own export writes, so a round trip keeps ids."""
-        return {r["link_id"]: r["value"] for r in self.export.rows("attributes")
-                if r.get("taxonomy_term_id") in self.id_terms and r.get("link_id") and ID.fullmatch(r.get("value", ""))}
+    def term(self, term_id: str) -> Row | None:
+        """A taxonomy term by id: an HSDS 3.0 term, else an HSDS 1.1 or Ohana taxonomy row by its taxonomy_id, then by its id."""
+        first_row = self.export.first
+        return first_row("taxonomy_terms", "id", term_id) or first_row("taxonomy", "taxonomy_id", term_id) or first_row("taxonomy", "id", term_id)
 
-    def run(self) -> Imported:
-        services = []
+    def hrfind_id(self, service_id: str | None) -> str | None:
+        """The hrfind id of a service from the attribute hrfind's own export writes, so a round trip keeps ids; the last one counts."""
+        for row in reversed(self.export.group("attributes", "link_id", service_id)):
+            if row.get("taxonomy_term_id") in self.id_terms and ID.fullmatch(row.get("value", "")):
+                return row["value"]
+        return None
+
+    def run(self) -> Iterator[dict[str, Any]]:
+        """The TOML table of each service kept, as it is made; the report counts are complete once they are all made."""
         duplicates = self.export.duplicates.get("services", 0)
         if duplicates:
             self.report.skipped["duplicate row"] += duplicates
@@ -437,27 +483,26 @@ class Mapper:
                 if kept is None:
                     self.report.skipped["invalid"] += 1
                     continue
-                services.append(kept)
                 self.count(kept)
-        return Imported(services, self.report)
+                yield kept
 
     def pairs(self, service: Row) -> list[Pair]:
         """The places of a service: its service-at-location rows, its Ohana location, or its organisation's only place."""
-        service_id = service.get("id", "")
-        links = self.links.get(service_id, []) if service_id else []
+        export = self.export
+        links = export.group("service_at_location", "service_id", service.get("id", ""))
         if links:
-            return [Pair(service, link, self.locations.get(link.get("location_id", ""))) for link in links]
+            return [Pair(service, link, export.first("locations", "id", link.get("location_id", ""))) for link in links]
         if service.get("location_id"):
-            return [Pair(service, None, self.locations.get(service["location_id"]))]
-        places = self.locations_of_org.get(service.get("organization_id", ""), [])
-        if self.unlinked and len(places) == 1:
+            return [Pair(service, None, export.first("locations", "id", service["location_id"]))]
+        places = export.group("locations", "organization_id", service.get("organization_id", ""), limit=2) if self.unlinked else []
+        if len(places) == 1:
             return [Pair(service, None, places[0])]
         return [Pair(service, None, None)]
 
     def service(self, pair: Pair, several: bool) -> dict[str, Any]:
         """The TOML table of one service at one place."""
         service, location, link = pair.service, pair.location, pair.link
-        organization = self.organizations.get(service.get("organization_id", ""))
+        organization = self.export.first("organizations", "id", service.get("organization_id", ""))
         name = clean_text(first(service, "name", "alternate_name"))
         place = clean_text(first(location, "name"))
         if several and place and place.lower() not in name.lower():
@@ -469,8 +514,8 @@ class Mapper:
         if summary:
             table["summary"] = summary
         # hrfind's own export lists every offer as a term, so its text must not add any.
-        texts = [] if service.get("id") in self.hrfind_ids else [name, first(service, "alternate_name"), summary, first(service, "keywords")]
-        table["offers"] = self.matcher.find(self.terms.get(service.get("id", ""), []), texts)
+        texts = [] if self.hrfind_id(service.get("id")) else [name, first(service, "alternate_name"), summary, first(service, "keywords")]
+        table["offers"] = self.matcher.find(self.terms(service.get("id", "")), texts)
         phone, text, hotline = self.phones(pair, organization)
         address, point, geocoded, visitable = self.place(pair, organization)
         virtual = first(location, "location_type").lower() == "virtual" or first(location, "virtual").lower() == "true"
@@ -492,10 +537,11 @@ class Mapper:
             or web_address(first(organization, "website", "url"))
         if url:
             table["url"] = url
-        table["coverage"] = [a for a in (first(r, "name").upper() for r in self.areas.get(service.get("id", ""), [])) if COVERAGE.fullmatch(a)]
+        table["coverage"] = [a for a in (first(r, "name").upper() for r in self.export.group("service_areas", "service_id", service.get("id")))
+                             if COVERAGE.fullmatch(a)]
         table["languages"] = self.languages(pair)
         fee = cost([first(service, "fees_description", "fees"), first(service, "fees"),
-                    *("free" if first(r, "amount") in ("0", "0.0", "0.00") else "" for r in self.costs.get(service.get("id", ""), []))])
+                    *("free" if first(r, "amount") in ("0", "0.0", "0.00") else "" for r in self.export.group("cost_options", "service_id", service.get("id")))])
         if fee:
             table["cost"] = fee
         eligibility = self.eligibility_text(service)
@@ -518,9 +564,8 @@ class Mapper:
     def record_id(self, pair: Pair) -> str:
         """Slug of the name plus the source id, so re-importing the same export gives the same ids."""
         service, link = pair.service, pair.link
-        known = self.hrfind_ids.get(service.get("id", ""))
-        if known and known not in self.used_ids:
-            self.used_ids.add(known)
+        known = self.hrfind_id(service.get("id"))
+        if known and self.claim(known):
             return known
         base = slug(first(service, "name", "alternate_name")) or "service"
         if link and link.get("id"):
@@ -534,28 +579,31 @@ class Mapper:
             tail = hashlib.sha1(content.encode()).hexdigest()[:8]
         candidate = f"{base}-{tail}"
         number = 2
-        while candidate in self.used_ids:
+        while not self.claim(candidate):
             candidate = f"{base}-{tail}-{number}"
             number += 1
-        self.used_ids.add(candidate)
         return candidate
 
-    def levels(self, table: str, pair: Pair, organization: Row | None = None) -> list[list[Row]]:
+    def claim(self, record_id: str) -> bool:
+        """Take an id for a service: False when an earlier service has it."""
+        return self.export.db.execute("INSERT OR IGNORE INTO used_id VALUES (?)", (record_id,)).rowcount == 1
+
+    def levels(self, table: str, pair: Pair, organization: Row | None = None) -> Iterator[list[Row]]:
         """Rows of a table for this pair, grouped from the most specific link to the least, empty groups left out."""
-        service_id = pair.service.get("id", "")
         location_id = first(pair.location, "id")
-        levels = [("service_at_location_id", first(pair.link, "id"), None),
-                  ("service_id", service_id, lambda r: r.get("location_id", "") in ("", location_id) and not r.get("service_at_location_id")),
+        # Which rows belong to each level and no more specific one.
+        levels = [("service_at_location_id", first(pair.link, "id"), lambda r: True),
+                  ("service_id", pair.service.get("id", ""),
+                   lambda r: r.get("location_id", "") in ("", location_id) and not r.get("service_at_location_id")),
                   ("location_id", location_id, lambda r: not r.get("service_id"))]
         if organization is not None:
-            levels.append(("organization_id", first(organization, "id"),
-                           lambda r: not r.get("service_id") and not r.get("location_id")))
-        found = []
+            levels.append(("organization_id", first(organization, "id"), lambda r: not r.get("service_id") and not r.get("location_id")))
+        links = {key: value for key, value, _ in levels if value}
+        rows = [r for name in LINKED[table] for r in self.export.linked_to(name, links)]  # one query a table for all levels
         for key, value, keep in levels:
-            rows = [r for r in self.by[key][table].get(value, []) if keep is None or keep(r)] if value else []
-            if rows:
-                found.append(rows)
-        return found
+            found = [r for r in rows if value and r.get(key) == value and keep(r)]
+            if found:
+                yield found
 
     def phones(self, pair: Pair, organization: Row | None) -> tuple[str | None, str | None, bool]:
         """(voice number, text number, whether the voice number is a hotline), each from the most specific link that has one."""
@@ -581,14 +629,15 @@ class Mapper:
         """(address, (lat, lon), whether the point was geocoded from the postal code, whether people can go there)."""
         location = pair.location
         location_id = first(location, "id")
-        rows = next((g[location_id] for g in self.physical if g.get(location_id)), [])
+        rows = self.addresses(PHYSICAL, "location_id", location_id)
         visitable = bool(rows)
         if not rows:
-            rows = next((g[location_id] for g in self.postal if g.get(location_id)), [])
+            rows = self.addresses(POSTAL, "location_id", location_id)
         org_id = first(organization, "id")
-        if not rows and org_id and len(self.locations_of_org.get(org_id, [])) <= 1:
+        if not rows and org_id and len(self.export.group("locations", "organization_id", org_id, limit=2)) <= 1:
             # A service with no address of its own is at its organisation's, when that has no other place.
-            rows = next((found for g in self.org_addresses if (found := [r for r in g.get(org_id, []) if not r.get("location_id")])), [])
+            rows = self.addresses([(name, None) for name in ("physical_addresses", "postal_addresses", "addresses")],
+                                  "organization_id", org_id, "location_id IS NULL")
         address = self.address(rows[0]) if rows else None
         point = self.point(location)
         if point is not None:
@@ -596,6 +645,14 @@ class Mapper:
         if address and address.get("postal_code") and address.get("country", "US") == "US":
             point = zip_point(address["postal_code"])
         return address, point, point is not None, visitable
+
+    def addresses(self, sources, key: str, value: str, where: str = "") -> list[Row]:
+        """The address rows linked by `key` in the first of the (table, which rows count) sources that has any."""
+        for name, keep in sources:
+            rows = [r for r in self.export.group(name, key, value, where) if keep is None or keep(r)]
+            if rows:
+                return rows
+        return []
 
     def address(self, row: Row) -> dict[str, str] | None:
         lines = [clean_text(row.get(k, "")) for k in ("address_1", "address_2", "address_3", "address_4")]
@@ -666,7 +723,7 @@ class Mapper:
 
     def eligibility_text(self, service: Row) -> str | None:
         parts = [clean_text(first(service, "eligibility_description", "eligibility"))]
-        parts += [clean_text(first(r, "eligibility")) for r in self.eligibility.get(service.get("id", ""), [])]
+        parts += [clean_text(first(r, "eligibility")) for r in self.export.group("eligibility", "service_id", service.get("id"))]
         ages = [first(service, "minimum_age"), first(service, "maximum_age")]
         ages = [a.removesuffix(".0") for a in ages]
         if not any(parts) and any(ages):
@@ -680,7 +737,7 @@ class Mapper:
         texts = [first(service, "assured_date"), first(service, "last_modified"), first(service, "last_verified_on"),
                  first(service, "last_verified"), first(service, "updated_at")]
         for resource in (service.get("id"), first(pair.location, "id"), first(pair.link, "id")):
-            texts += [first(r, "last_action_date") for r in self.metadata.get(resource or "", [])]
+            texts += [first(r, "last_action_date") for r in self.export.group("metadata", "resource_id", resource)]
         dates = [d for d in map(parse_date, texts) if d and d <= self.today]
         return max(dates) if dates else None
 

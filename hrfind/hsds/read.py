@@ -1,18 +1,27 @@
 """Read an HSDS export (a folder of CSVs, a datapackage.json, or a .zip of either) into plain rows.
 
-Every table becomes a list of rows; a row maps normalised column names to stripped text. Table
-names are folded onto one spelling, so HSDS 1.1, 2.0, 3.0 and Ohana files meet the same code.
+A row maps normalised column names to stripped text. Table names are folded onto one spelling, so
+HSDS 1.1, 2.0, 3.0 and Ohana files meet the same code. The rows are read a line at a time into a
+private temporary SQLite database (SQLite deletes its file as it opens it, so nothing is left
+behind, not even after Ctrl-C), indexed by the columns that link the tables, so an export of any
+size is read in about the same memory.
 """
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
+import hashlib
 import io
+import itertools
 import json
 import re
+import sqlite3
+from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO, TextIO
 
-from hrfind.errors import DataError, UsageError
+from hrfind.errors import DataError, OutputError, UsageError
 from hrfind.output import csv_uncell
 
 Row = dict[str, str]
@@ -53,20 +62,91 @@ _SPACE = re.compile(r"\s+")
 DATA_FOLDER = "data"  # where 211 exports keep the CSV files beside their datapackage.json
 
 
+# The columns that link one table to another: each is a column of the database, indexed.
+KEYS = ("id", "service_id", "location_id", "organization_id", "service_at_location_id", "resource_id", "link_id", "taxonomy_id")
+_SCHEMA = f"""
+CREATE TABLE row (seq INTEGER PRIMARY KEY, tbl TEXT NOT NULL, file INTEGER NOT NULL, digest BLOB NOT NULL,
+                  body BLOB NOT NULL, {", ".join(f"{key} TEXT" for key in KEYS)});
+CREATE UNIQUE INDEX row_file_digest ON row (file, digest);
+"""
+# Made once the rows are in, which is faster than keeping them up to date. An empty key is NULL, so
+# that `key IS NULL` means what `not row.get(key)` means, and a lookup never finds it.
+_INDEXES = ["CREATE INDEX row_tbl ON row (tbl)"] + [
+    f"CREATE INDEX row_{key} ON row (tbl, {key}) WHERE {key} IS NOT NULL" for key in KEYS]
+
+
+def _codec():
+    import msgspec
+
+    return msgspec.json.Encoder(), msgspec.json.Decoder(dict[str, str])
+
+
+class Rows:
+    """The rows of one table in the export's order, read from the database as they are iterated."""
+
+    def __init__(self, export: Export, name: str) -> None:
+        self.export, self.name = export, name
+
+    def __iter__(self) -> Iterator[Row]:
+        decode = self.export.decode
+        for (body,) in self.export.db.execute("SELECT body FROM row WHERE tbl = ? ORDER BY seq", (self.name,)):
+            yield decode(body)
+
+    def __len__(self) -> int:
+        return self.export.db.execute("SELECT count(*) FROM row WHERE tbl = ?", (self.name,)).fetchone()[0]
+
+
 @dataclasses.dataclass
 class Export:
-    """The tables of one export, what it is, and where it came from."""
+    """The tables of one export, what it is, and where it came from; close() drops the rows."""
 
-    tables: dict[str, list[Row]]
+    db: sqlite3.Connection  # the rows, in a private temporary database
+    tables: set[str]  # the names of the tables the export has
     format: str  # a key of FORMATS
     name: str  # the data package's name, else the file or folder name
     duplicates: dict[str, int] = dataclasses.field(default_factory=dict)  # table -> identical rows dropped
     columns: dict[str, set[str]] = dataclasses.field(default_factory=dict)  # table -> its header's columns
     layout: str = ""  # where the tables were found, for the report
+    decode: Callable[[bytes], Row] = dataclasses.field(default_factory=lambda: _codec()[1].decode, repr=False)
 
-    def rows(self, name: str) -> list[Row]:
+    def rows(self, name: str) -> Rows:
         """The rows of a table; none when the export does not have it."""
-        return self.tables.get(name, [])
+        return Rows(self, name)
+
+    def group(self, name: str, key: str, value: str | None, where: str = "", limit: int = -1) -> list[Row]:
+        """The rows of a table whose `key` column is `value`, in order; none for an empty value.
+
+        `where` adds conditions on the KEYS columns (an empty one is NULL).
+        """
+        if not value or name not in self.tables:
+            return []
+        sql = f"SELECT body FROM row WHERE tbl = :tbl AND {key} = :value {'AND ' + where if where else ''} ORDER BY seq LIMIT :limit"
+        return [self.decode(body) for (body,) in self.db.execute(sql, {"tbl": name, "value": value, "limit": limit})]
+
+    def linked_to(self, name: str, links: dict[str, str]) -> list[Row]:
+        """The rows of a table whose column is the value for any of `links` (KEYS columns: values), in order."""
+        if not links or name not in self.tables:
+            return []
+        # Each (table, key) pair on its own side of OR, so that SQLite looks each up in its index.
+        sql = f"SELECT body FROM row WHERE {' OR '.join(f'(tbl = :tbl AND {key} = :{key})' for key in links)} ORDER BY seq"
+        return [self.decode(body) for (body,) in self.db.execute(sql, {**links, "tbl": name})]
+
+    def first(self, name: str, key: str, value: str | None) -> Row | None:
+        """The first row of a table whose `key` column is `value`, or None."""
+        return next(iter(self.group(name, key, value, limit=1)), None)
+
+    def linked(self, name: str, key: str) -> bool:
+        """Whether any row of a table has a value in its `key` column."""
+        return self.db.execute(f"SELECT 1 FROM row WHERE tbl = ? AND {key} IS NOT NULL LIMIT 1", (name,)).fetchone() is not None
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Export:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def column(name: str) -> str:
@@ -79,38 +159,52 @@ def table_name(file_name: str) -> str:
     return TABLE_NAMES.get(stem, stem)
 
 
+def _encodings(head: bytes) -> list[tuple[str, str]]:
+    """(encoding, errors) to try in turn on a file that starts with `head`: UTF-16 with a byte-order mark, else
+    UTF-8 (with or without one), Windows-1252 (spreadsheets on Windows save it), Latin-1 (never fails)."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return [("utf-16", "replace")]  # a truncated last character must not lose the file
+    return [("utf-8-sig", "strict"), ("cp1252", "strict"), ("latin-1", "strict")]
+
+
 def decode(data: bytes) -> str:
-    """CSV bytes as text: UTF-8 (with or without a byte-order mark), UTF-16 with one, else Windows-1252."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")  # a truncated last character must not lose the file
-    for encoding in ("utf-8-sig", "cp1252"):  # spreadsheets on Windows save cp1252
+    """Bytes as text, in the first of their _encodings that reads them."""
+    for encoding, errors in _encodings(data[:2]):
         try:
-            return data.decode(encoding)
+            return data.decode(encoding, errors)
         except UnicodeDecodeError:
             pass
-    return data.decode("latin-1")  # never fails: bytes that cp1252 leaves undefined
+    raise AssertionError("Latin-1 decodes any bytes")
 
 
-def parse_csv(text: str) -> tuple[list[str], list[Row]]:
-    """The normalised header and the rows, with stripped values; blank rows and extra cells dropped."""
+def parse_csv(text: TextIO) -> tuple[list[str], Iterator[Row]]:
+    """The normalised header and the rows as they are read, with stripped values; blank rows and extra cells dropped.
+
+    `text` is open with newline="", so that line breaks inside quoted values stay as they are.
+    """
     import csv
     import sys
 
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # long descriptions are normal in directories
-    first = text[:4096].split("\n", 1)[0]
+    head = text.read(4096)
+    first = head.split("\n", 1)[0]
     # Some exports use semicolons or tabs; a header with none of the usual commas tells.
     delimiter = "," if "," in first else ";" if ";" in first else "\t" if "\t" in first else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # The head and the rest of its last line, split into lines as the file is; then the file's own lines.
+    lines = itertools.chain(io.StringIO(head + text.readline(), newline=""), text)
+    reader = csv.reader(lines, delimiter=delimiter)
     header = next(reader, None)
     if header is None:
-        return [], []
+        return [], iter(())
     names = [column(h) for h in header]
-    rows: list[Row] = []
-    for cells in reader:
-        row = {name: _clean(cell) for name, cell in zip(names, cells) if name}
-        if any(row.values()):
-            rows.append(row)
-    return names, rows
+
+    def rows() -> Iterator[Row]:
+        for cells in reader:
+            row = {name: _clean(cell) for name, cell in zip(names, cells) if name}
+            if any(row.values()):
+                yield row
+
+    return names, rows()
 
 
 def _clean(cell: str) -> str:
@@ -150,18 +244,29 @@ def _folder_files(folder: Path) -> dict:
     return files
 
 
-def _reader(path: Path, root: Path):
-    """A reader for a file of the export; DataError when it resolves (through links) outside the export's folder."""
+@dataclasses.dataclass(frozen=True)
+class _File:
+    """A file of an export in a folder, opened to be read a line at a time, or read whole."""
+
+    path: Path
+
+    def open(self) -> BinaryIO:
+        from hrfind.files import open_regular
+
+        return open_regular(self.path)
+
+    def read(self) -> bytes:
+        from hrfind.files import read_regular
+
+        return read_regular(self.path)
+
+
+def _reader(path: Path, root: Path) -> _File:
+    """A file of the export; DataError when it resolves (through links) outside the export's folder."""
     if not path.resolve().is_relative_to(root):
         raise DataError(f"{path.relative_to(root) if path.is_relative_to(root) else path} in {root} links outside the export; "
                         "hrfind reads only files inside it. Copy the file into the export instead.")
-
-    def read() -> bytes:
-        from hrfind.files import read_regular
-
-        return read_regular(path)
-
-    return read
+    return _File(path)
 
 
 # What a zip may inflate to by default (import's --max-unzipped raises both sizes).
@@ -191,7 +296,7 @@ _METHODS = {9: "Deflate64", 99: "AES encryption", 6: "Implode", 98: "PPMd", 93: 
 
 
 def _zip_files(path: Path, limits: ZipLimits) -> dict:
-    """Readers by path inside the zip, relative to the folder that holds the export."""
+    """Members by path inside the zip, relative to the folder that holds the export."""
     import zipfile
 
     try:
@@ -204,38 +309,68 @@ def _zip_files(path: Path, limits: ZipLimits) -> dict:
     # A package zipped inside its folder: the export starts where datapackage.json is, else at the shallowest CSV.
     top = min(members, key=lambda n: (PurePosixPath(n).name != "datapackage.json", len(PurePosixPath(n).parts)))
     root = PurePosixPath(top).parent
-    inflated = [0]  # by every member read so far
+    inflated: dict[str, int] = {}  # bytes inflated by each member read so far (a member read again counts once)
 
-    def reader(member: zipfile.ZipInfo):
-        return lambda: _inflate(archive, member, path, limits, inflated)
+    def reader(member: zipfile.ZipInfo) -> _Entry:
+        return _Entry(lambda: io.BufferedReader(_Member(archive, member, path, limits, inflated), CHUNK))
 
     return {PurePosixPath(n).relative_to(root).as_posix(): reader(m)
             for n, m in members.items() if root == PurePosixPath(".") or root in PurePosixPath(n).parents}
 
 
-def _inflate(archive, member, path: Path, limits: ZipLimits, inflated: list[int]) -> bytes:
-    """One member's bytes, refused by name (exit 3) when it cannot be read or inflates past the limits."""
-    import zipfile
-    import zlib
+_UNZIP = "unzip it with another tool and give the folder"
 
-    name = member.filename
-    unzip = "unzip it with another tool and give the folder"
-    if member.flag_bits & 0x1:
-        raise DataError(f"{name} in {path} is encrypted, and hrfind reads no encrypted zips. Unzip it with its password and give the folder.")
-    if member.compress_type not in _READABLE:
-        method = _METHODS.get(member.compress_type, f"method {member.compress_type}")
-        raise DataError(f"{name} in {path} is compressed with {method}, which hrfind cannot read. {unzip.capitalize()}.")
-    chunks, size = [], 0
-    try:
-        with archive.open(member) as stream:
-            while chunk := stream.read(CHUNK):
-                size += len(chunk)
-                inflated[0] += len(chunk)
-                _within(limits, name, path, size, inflated[0], member.compress_size)
-                chunks.append(chunk)
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError, ValueError) as error:
-        raise DataError(f"Cannot read {name} in {path} ({error}). Check the download, or {unzip}.") from error
-    return b"".join(chunks)
+
+@dataclasses.dataclass(frozen=True)
+class _Entry:
+    """A member of a zip, opened to be read a line at a time, or read whole."""
+
+    open: Callable[[], BinaryIO]
+
+    def read(self) -> bytes:
+        with self.open() as file:
+            return file.read()
+
+
+class _Member(io.RawIOBase):
+    """One member of a zip as it inflates, refused by name (exit 3) when it cannot be read or inflates past the limits."""
+
+    def __init__(self, archive, member, path: Path, limits: ZipLimits, inflated: dict[str, int]) -> None:
+        super().__init__()
+        name = member.filename
+        if member.flag_bits & 0x1:
+            raise DataError(f"{name} in {path} is encrypted, and hrfind reads no encrypted zips. Unzip it with its password and give the folder.")
+        if member.compress_type not in _READABLE:
+            method = _METHODS.get(member.compress_type, f"method {member.compress_type}")
+            raise DataError(f"{name} in {path} is compressed with {method}, which hrfind cannot read. {_UNZIP.capitalize()}.")
+        self.member, self.path, self.limits, self.inflated, self.size = member, path, limits, inflated, 0
+        self.stream = self._reading(lambda: archive.open(member))
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        chunk = self._reading(lambda: self.stream.read(len(buffer)))
+        self.size += len(chunk)
+        name = self.member.filename
+        self.inflated[name] = max(self.inflated.get(name, 0), self.size)
+        _within(self.limits, name, self.path, self.size, sum(self.inflated.values()), self.member.compress_size)
+        buffer[:len(chunk)] = chunk
+        return len(chunk)
+
+    def close(self) -> None:
+        if not self.closed and hasattr(self, "stream"):
+            self.stream.close()
+        super().close()
+
+    def _reading(self, read):
+        import zipfile
+        import zlib
+
+        try:
+            return read()
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError, ValueError) as error:
+            raise DataError(f"Cannot read {self.member.filename} in {self.path} ({error}). Check the download, or {_UNZIP}.") from error
 
 
 def _within(limits: ZipLimits, name: str, path: Path, size: int, total: int, compressed: int) -> None:
@@ -269,22 +404,83 @@ def _assemble(files: dict, name: str, source: Path) -> Export:
             if csvs:
                 layout = where
                 break
-    tables: dict[str, list[Row]] = {}
+    db = _database(source)
     duplicates: dict[str, int] = {}
     columns: dict[str, set[str]] = {}
-    for file, table in csvs:
+    try:
+        for number, (file, table) in enumerate(csvs):
+            try:
+                header, repeated = _load(db, files[file], number, table, source)
+            except OSError as error:
+                raise DataError(f"Cannot read {file} in {source} ({error.strerror or error}). Check its permissions.") from error
+            if repeated:  # exports made by joins repeat rows
+                duplicates[table] = duplicates.get(table, 0) + repeated
+            columns.setdefault(table, set()).update(header)
+        if "services" not in columns:
+            raise DataError(f"No services table (services.csv) in {source}. Give the folder, datapackage.json or .zip of an HSDS or Ohana export.")
+        with _space(source):
+            for statement in _INDEXES:
+                db.execute(statement)
+            db.execute("COMMIT")
+    except BaseException:
+        db.close()
+        raise
+    return Export(db, set(columns), detect(set(columns), columns, package), name, duplicates, columns, layout)
+
+
+def _database(source: Path) -> sqlite3.Connection:
+    """A private temporary database: SQLite removes its file when the connection closes (on Unix, as it opens it)."""
+    db = sqlite3.connect("", isolation_level=None)
+    with _space(source):
+        db.executescript("PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA cache_size = -16384;" + _SCHEMA)
+        db.execute("BEGIN")
+    return db
+
+
+def _space(source: Path):
+    """Turn the temporary database's own failures (a full disk) into an error that says where the space ran out."""
+    import contextlib
+    import tempfile
+
+    @contextlib.contextmanager
+    def guarded():
         try:
-            header, rows = parse_csv(decode(files[file]()))
-        except OSError as error:
-            raise DataError(f"Cannot read {file} in {source} ({error.strerror or error}). Check its permissions.") from error
-        unique = list({tuple(r.items()): r for r in rows}.values())  # exports made by joins repeat rows
-        if len(unique) < len(rows):
-            duplicates[table] = duplicates.get(table, 0) + len(rows) - len(unique)
-        tables.setdefault(table, []).extend(unique)
-        columns.setdefault(table, set()).update(header)
-    if "services" not in tables:
-        raise DataError(f"No services table (services.csv) in {source}. Give the folder, datapackage.json or .zip of an HSDS or Ohana export.")
-    return Export(tables, detect(tables, columns, package), name, duplicates, columns, layout)
+            yield
+        except sqlite3.Error as error:
+            raise OutputError(f"Cannot keep the rows of {source} in a temporary file in {tempfile.gettempdir()} ({error}). "
+                              "Free some space there, or set TMPDIR to a folder with more.") from error
+
+    return guarded()
+
+
+def _load(db: sqlite3.Connection, file: _File | _Entry, number: int, table: str, source: Path) -> tuple[list[str], int]:
+    """Insert the rows of one CSV file (file `number`) into the database: (its header, how many repeated rows were dropped)."""
+    encode = _codec()[0].encode
+    with file.open() as stream:
+        encodings = _encodings(stream.peek(2)[:2])
+    for encoding, errors in encodings:
+        db.execute("SAVEPOINT file")
+        try:
+            with file.open() as stream, _space(source):
+                header, rows = parse_csv(io.TextIOWrapper(stream, encoding=encoding, errors=errors, newline=""))
+                read = inserted = 0
+                for batch in iter(lambda: list(itertools.islice(rows, 1000)), []):
+                    values = []
+                    for row in batch:
+                        body = encode(row)
+                        values.append((table, number, hashlib.blake2b(body, digest_size=16).digest(), body,
+                                       *(row.get(key) or None for key in KEYS)))
+                    before = db.total_changes
+                    db.executemany(f"INSERT OR IGNORE INTO row (tbl, file, digest, body, {', '.join(KEYS)}) "
+                                   f"VALUES (?, ?, ?, ?{', ?' * len(KEYS)})", values)
+                    read, inserted = read + len(batch), inserted + db.total_changes - before
+        except UnicodeDecodeError:
+            db.execute("ROLLBACK TO file")
+            db.execute("RELEASE file")
+            continue  # not this encoding: read the whole file again in the next
+        db.execute("RELEASE file")
+        return header, read - inserted
+    raise AssertionError("Latin-1 decodes any bytes")
 
 
 def _locate(resources: list[tuple[str, str]], files: dict) -> tuple[list[tuple[str, str]], str]:
@@ -316,7 +512,7 @@ def _package(files: dict, source: Path) -> dict:
     if "datapackage.json" not in files:
         return {}
     try:
-        package = json.loads(decode(files["datapackage.json"]()))
+        package = json.loads(decode(files["datapackage.json"].read()))
     except OSError as error:
         raise DataError(f"Cannot read the datapackage.json of {source} ({error.strerror or error}). Check its permissions.") from error
     except RecursionError as error:
@@ -353,7 +549,7 @@ def inside(path: str) -> str:
     return pure.as_posix().removeprefix("./")
 
 
-def detect(tables: dict[str, list[Row]], columns: dict[str, set[str]], package: dict) -> str:
+def detect(tables: set[str], columns: dict[str, set[str]], package: dict) -> str:
     """Which layout the export follows, from the package's version or else the tables and columns."""
     version = str(package.get("version", ""))
     for prefix, fmt in (("3", "hsds-3.0"), ("2", "hsds-2.0"), ("1", "hsds-1.1")):
