@@ -43,10 +43,19 @@ def test_a_language_hrfind_does_not_have_is_refused_naming_the_ones_it_has(optio
 
 
 def test_lang_xx_exits_2_listing_the_languages(cli):
-    result = cli("--lang", "xx", "overdose")
+    result = cli("--lang", "xx", "search", "naloxone")
     assert result.exit_code == 2 and result.stdout == ""
     assert "en (English), es (español)" in result.stderr
     assert cli("search", "naloxone", env={"HRFIND_LANG": "klingon"}).exit_code == 2
+
+
+@pytest.mark.parametrize("args,env", [(("--lang", "xx", "overdose"), None), (("od",), {"HRFIND_LANG": "fr"}),
+                                      (("911", "--lang", "español"), None)])
+def test_a_language_hrfind_does_not_have_never_hides_the_emergency_page(cli, args, env):
+    # A French speaker's HRFIND_LANG=fr, set long ago, must not stand between anyone and the steps.
+    result = cli(*args, env=env)
+    assert "CALL 911 NOW" in result.stdout and "7. " in result.stdout
+    assert result.exit_code == 2 and "en (English), es (español)" in result.stderr
 
 
 def test_lang_goes_before_or_after_the_command(cli):

@@ -209,6 +209,6 @@ def register(app: typer.Typer) -> None:
         fn.__doc__ = doc
         fn.__name__ = name
         command(app, name)(fn)
-    command(app)(overdose)
+    command(app, emergency=True)(overdose)
     for short in SHORT_NAMES:
-        command(app, short, hidden=True)(overdose)
+        command(app, short, hidden=True, emergency=True)(overdose)
