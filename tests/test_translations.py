@@ -226,6 +226,55 @@ name = "Nada"
     assert "0143" in shown.stderr and "warning" in shown.stderr  # on stderr
 
 
+def test_a_translation_of_a_record_a_later_layer_replaced_is_not_shown_for_it(cli, layer):
+    # The user's own text, with the same numbers as the bundled one: the bundled Spanish says something else.
+    (layer / "gs.toml").write_text('''[[strategy]]
+id = "good-samaritan"
+title = "Good Samaritan law in Maryland"
+summary = "Call 911: Maryland's law protects you from arrest for possession."
+''', encoding="utf-8")
+    shown = cli("--data", layer, "--lang", "es", "show", "good-samaritan")
+    assert shown.stdout.splitlines()[0] == "Good Samaritan law in Maryland (en inglés)"
+    assert "bundled:es" not in shown.stderr  # nothing the user cannot fix
+    (layer / "es" / "gs.toml").write_text('''lang = "es"
+[[strategy]]
+id = "good-samaritan"
+title = "La ley del Buen Samaritano en Maryland"
+summary = "Llame al 911: la ley de Maryland le protege de un arresto por posesión."
+''', encoding="utf-8")
+    shown = cli("--data", layer, "--lang", "es", "show", "good-samaritan")
+    assert shown.stdout.splitlines()[0] == "La ley del Buen Samaritano en Maryland" and shown.stderr == ""
+
+
+def test_two_translations_of_one_record_in_one_layer_are_reported_and_the_first_is_kept(cli, layer):
+    (layer / "es" / "van.toml").write_text('''lang = "es"
+[[service]]
+id = "harbor-van"
+name = "Furgoneta uno"
+
+[[service]]
+id = "harbor-van"
+name = "Furgoneta dos"
+''', encoding="utf-8")
+    result = cli("--data", layer, "validate")
+    assert result.exit_code == 3
+    assert re.search(r'es/van\.toml: service\[1\] "harbor-van": id: duplicate translation, also in .*es/van\.toml', result.stdout)
+    assert "Furgoneta uno" in cli("--data", layer, "--lang", "es", "show", "harbor-van", "--plain").stdout
+
+
+def test_a_broken_translation_says_which_text_is_shown_instead(cli, layer):
+    # A later layer's translation is broken: the bundled Spanish stays, and the warning says so, not "English".
+    (layer / "es" / "988.toml").write_text('''lang = "es"
+[[service]]
+id = "lifeline-988"
+summary = "Llame al 989."
+''', encoding="utf-8")
+    shown = cli("--data", layer, "--lang", "es", "show", "lifeline-988", "--plain")
+    assert "Línea de Prevención del Suicidio" in shown.stdout
+    assert "989" in shown.stderr and "the translation in bundled:es/services.toml is used" in shown.stderr
+    assert "English text is used" not in shown.stderr
+
+
 def test_no_bundled_leaves_out_the_bundled_translations_too(cli, layer):
     result = cli("--no-bundled", "--data", layer, "--lang", "es", "validate")
     assert result.exit_code == 0, result.stdout
