@@ -275,6 +275,21 @@ summary = "Llame al 989."
     assert "English text is used" not in shown.stderr
 
 
+def test_a_later_layers_translation_of_some_fields_keeps_the_earlier_ones_spanish(cli, layer):
+    # A user's Spanish title for naloxone must not put the steps back in English.
+    (layer / "es" / "nal.toml").write_text('''lang = "es"
+[[strategy]]
+id = "naloxone"
+title = "Naloxona: mi título"
+''', encoding="utf-8")
+    shown = cli("--data", layer, "--lang", "es", "show", "naloxone", "--json")
+    record = json.loads(shown.stdout)[0]
+    english = json.loads(cli("show", "naloxone", "--json").stdout)[0]
+    spanish = json.loads(cli("--lang", "es", "show", "naloxone", "--json").stdout)[0]
+    assert record["title"] == "Naloxona: mi título" and record["lang"] == "es"
+    assert record["steps"] == spanish["steps"] != english["steps"] and record["summary"] == spanish["summary"]
+
+
 def test_no_bundled_leaves_out_the_bundled_translations_too(cli, layer):
     result = cli("--no-bundled", "--data", layer, "--lang", "es", "validate")
     assert result.exit_code == 0, result.stdout

@@ -291,7 +291,7 @@ class _Writer:
         from hrfind.problem import Problem
 
         store = db.Store(self.connection, frozenset())
-        kept: dict[tuple[int, str], tuple[str, bytes]] = {}  # (number, language) -> the translation's file, the record in it
+        kept: dict[tuple[int, str], tuple[str, Record]] = {}  # (number, language) -> the last translation's file, the record in it
         in_layer: dict[tuple[int, str, int], str] = {}
         broken: list[tuple[int, str, list[Problem]]] = []
         for layer, translation in zip(self.translation_layers, self.translations):
@@ -307,16 +307,19 @@ class _Writer:
                 self.problems.append(Problem(translation.origin, f"duplicate translation, also in {in_layer[n, translation.lang, layer]}; this one was skipped", field="id", **where))
                 continue
             in_layer[n, translation.lang, layer] = translation.origin
-            record, problems = translated(store.record(n), translation)
+            # On top of an earlier layer's translation: a later one that gives only a title keeps the earlier steps in Spanish.
+            earlier = kept.get((n, translation.lang))
+            record, problems = translated(store.record(n) if earlier is None else earlier[1], translation)
             if record is None:
                 broken.append((n, translation.lang, problems))
             else:
-                kept[n, translation.lang] = translation.origin, db.seal(self.encoder.encode(record))
+                kept[n, translation.lang] = translation.origin, record
         for n, lang, problems in broken:  # say which text is shown instead: another layer's translation, or the English
             instead = kept.get((n, lang))
-            self.problems += problems if instead is None else [dataclasses.replace(
+            self.problems += problems if instead is None or instead[1].lang != lang else [dataclasses.replace(
                 p, message=p.message.removesuffix("; the English text is used") + f"; the translation in {instead[0]} is used") for p in problems]
-        self.connection.executemany("INSERT INTO translation VALUES (?, ?, ?)", ((n, lang, blob) for (n, lang), (_, blob) in kept.items()))
+        self.connection.executemany("INSERT INTO translation VALUES (?, ?, ?)", (
+            (n, lang, db.seal(self.encoder.encode(record))) for (n, lang), (_, record) in kept.items()))
 
 
 class Derived(NamedTuple):
