@@ -268,7 +268,8 @@ def _translation(file: str, lang: str, kind: str, index: int, table: dict[str, A
     where = dict(file=file, kind=kind, index=index, id=record_id if isinstance(record_id, str) else None)
     problems: list[Problem] = []
     if not isinstance(record_id, str):
-        problems.append(Problem(**where, field="id", message="is missing; a translation names the id of the record it translates"))
+        said = "is missing" if record_id is None else f"expected a string, got {shown(record_id)}"
+        problems.append(Problem(**where, field="id", message=f"{said}; a translation names the id of the record it translates"))
     fields: dict[str, Any] = {}
     for key, value in table.items():
         if key == "id":

@@ -135,6 +135,11 @@ def test_a_translation_whose_numbers_differ_is_reported_and_english_is_used(fiel
     assert "English text is used" in problems[0].message and problems[0].file == "es.toml"
 
 
+def test_a_translation_whose_id_is_not_a_string_says_so_not_that_it_is_missing():
+    _, problems = build_records("es.toml", {"lang": "es", "strategy": [{"id": 7, "title": "Siete"}]})
+    assert [(p.field, p.message.split(";")[0]) for p in problems] == [("id", "expected a string, got 7")]
+
+
 def test_a_translated_field_the_record_does_not_have_is_reported():
     bare = Strategy(id="demo", title="Demo", summary="x")
     record, problems = translated(bare, _translation(body="Cuerpo"))
