@@ -387,3 +387,12 @@ def test_everyday_spanish_is_not_urgent(query):
     from hrfind.intents import intents
 
     assert intents(query) == []
+
+
+def test_an_hsds_package_holds_the_records_own_text_whatever_the_language(cli, tmp_path):
+    # HSDS has no field for the language of its text (its taxonomy terms even say "en"): a Spanish
+    # package would come back from `hrfind import hsds` as English records with Spanish text.
+    result = cli("export", "--format", "hsds", "-o", tmp_path / "pkg", env={"LANG": "es_US.UTF-8"})
+    assert result.exit_code == 0, result.stderr
+    services = (tmp_path / "pkg" / "services.csv").read_text(encoding="utf-8")
+    assert "988 Suicide & Crisis Lifeline" in services and "Línea" not in services
