@@ -354,6 +354,14 @@ def test_spanish_queries_find_the_right_records_in_either_language(cli, query, e
     assert expected & {h["id"] for h in hits}, [h["id"] for h in hits]
 
 
+@pytest.mark.parametrize("query,first", [("jeringsa", "syringe-services"), ("geringas", "syringe-services"),
+                                         ("xilasina", {"wound-care", "drug-checking"}), ("heridaz", "wound-care")])
+def test_a_misspelt_spanish_word_is_forgiven_as_an_english_one_is(cli, query, first):
+    # Alone, a typo is a word of neither language: "syrnges" found the syringe programs and "jeringsa" nothing.
+    hits = json.loads(cli("search", query, "--json").stdout)
+    assert hits and hits[0]["id"] in ({first} if isinstance(first, str) else first)
+
+
 @pytest.mark.parametrize("query,first", [
     ("mi amigo no respira", "overdose-response"),
     ("me quiero morir", "lifeline-988"),
