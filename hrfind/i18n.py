@@ -154,6 +154,10 @@ SPANISH = {
     "Today": "Hoy",
     "Map": "Mapa",
     "Left out": "Se omitió",
+    # what an SMS card left out (hrfind.page.left_out)
+    "title": "título", "name": "nombre", "summary": "resumen", "step": "paso", "steps": "pasos", "date": "fecha",
+    "address": "dirección", "phone number": "teléfono", "text number": "número para textos", "today's hours": "horario de hoy",
+    "hours": "horario", "map link": "enlace al mapa", "OpenStreetMap link": "enlace a OpenStreetMap", "web address": "dirección web",
     # empty results and notes
     "Nothing matched": "No se encontró nada para",
     "Try fewer or other words, or `hrfind strategies`.": "Pruebe con menos palabras o con otras, o con `hrfind --lang es strategies`.",

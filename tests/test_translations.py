@@ -404,3 +404,24 @@ def test_an_hsds_package_holds_the_records_own_text_whatever_the_language(cli, t
     assert result.exit_code == 0, result.stderr
     services = (tmp_path / "pkg" / "services.csv").read_text(encoding="utf-8")
     assert "988 Suicide & Crisis Lifeline" in services and "Línea" not in services
+
+
+def test_a_spanish_card_marks_english_text_and_names_what_it_left_out_in_spanish(cli):
+    card = cli("--lang", "es", "card", "hepatitis-c").stdout
+    assert card.splitlines()[0].endswith("(en inglés)")  # a card is a human view: never English silently
+    sms = cli("--lang", "es", "card", "hepatitis-c", "--sms").stdout
+    assert sms.splitlines()[0].endswith("(en inglés)")
+    assert sms.splitlines()[-1] == "(Se omitió: resumen, pasos 5-8, fecha.)"
+    assert cli("card", "hepatitis-c", "--sms").stdout.splitlines()[-1] == "(Left out: summary, steps 5-8, date.)"
+
+
+@pytest.mark.xfail(strict=True, reason="the Spanish steps are 40 characters too long for one SMS: step 7 is cut (needs a content edit)")
+def test_the_spanish_emergency_sms_keeps_every_step(cli):
+    from hrfind import catalog
+
+    loaded = catalog.load(catalog.layers(env={}))
+    loaded.store.read_in("es")
+    steps = loaded.strategies["overdose-response"].steps
+    out = cli("--lang", "es", "card", "overdose-response", "--sms").stdout
+    # As in English: a text message that stops before "de lado, no se vaya" could cost a life.
+    assert all(f"{n}. {step}" in out for n, step in enumerate(steps, 1)), out
