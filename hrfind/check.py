@@ -275,7 +275,9 @@ def _translation(file: str, lang: str, kind: str, index: int, table: dict[str, A
         if key == "id":
             continue
         if key not in TRANSLATABLE[kind]:
-            problems.append(Problem(**where, field=key, message=f"cannot be translated; a [[{kind}]] translation may give {', '.join(TRANSLATABLE[kind])}"))
+            # A whole record in a lang file is most likely a new record: say where one goes.
+            problems.append(Problem(**where, field=key, message=f"cannot be translated; a [[{kind}]] translation may give {', '.join(TRANSLATABLE[kind])} "
+                                                               f'(a new record goes in a file without lang = "{lang}")'))
         else:
             converted, problem = _field(where, key, value, hints, dates)
             if problem is None:

@@ -140,6 +140,13 @@ def test_a_translation_whose_id_is_not_a_string_says_so_not_that_it_is_missing()
     assert [(p.field, p.message.split(";")[0]) for p in problems] == [("id", "expected a string, got 7")]
 
 
+def test_a_record_put_in_a_lang_file_is_told_where_a_new_record_goes():
+    _, problems = build_records("es/harbor.toml", {"lang": "es", "service": [
+        {"id": "harbor-van", "name": "Furgoneta", "phone": "410-555-0142"}]})
+    assert [p.field for p in problems] == ["phone"]
+    assert 'a new record goes in a file without lang = "es"' in problems[0].message
+
+
 def test_a_translated_field_the_record_does_not_have_is_reported():
     bare = Strategy(id="demo", title="Demo", summary="x")
     record, problems = translated(bare, _translation(body="Cuerpo"))
