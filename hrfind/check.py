@@ -287,6 +287,8 @@ def _translation(file: str, lang: str, kind: str, index: int, table: dict[str, A
     for key, value in fields.items():
         if isinstance(value, str) and not value.strip():
             problems.append(Problem(**where, field=key, message="is empty"))
+        if key in ("steps", "aliases"):  # a blank step would show as a bare "3."
+            problems += [Problem(**where, field=f"{key}[{i}]", message="is empty") for i, item in enumerate(value) if not item.strip()]
         if key in dates and value > today:
             problems.append(Problem(**where, field=key, message=f"{value} is in the future"))
     for i, source in enumerate(fields.get("sources", ())):

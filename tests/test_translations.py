@@ -147,6 +147,12 @@ def test_a_record_put_in_a_lang_file_is_told_where_a_new_record_goes():
     assert 'a new record goes in a file without lang = "es"' in problems[0].message
 
 
+def test_a_blank_step_or_alias_in_a_translation_is_reported():
+    found, problems = build_records("es.toml", {"lang": "es", "strategy": [
+        {"id": "demo", "steps": ["Llame al 911.", "  "], "aliases": ["", "demo"]}]})
+    assert found == [] and {p.field for p in problems} == {"steps[1]", "aliases[0]"}
+
+
 def test_a_translated_field_the_record_does_not_have_is_reported():
     bare = Strategy(id="demo", title="Demo", summary="x")
     record, problems = translated(bare, _translation(body="Cuerpo"))
