@@ -335,9 +335,10 @@ def translated(record: Record, translation: Translation) -> tuple[Record | None,
 def _same_numbers(translation: str, original: str) -> list[str]:
     """What differs between two texts' numbers and web addresses, as messages; none when they agree."""
     found = []
-    mine, theirs = sorted(DIGITS.findall(translation)), sorted(DIGITS.findall(original))
+    # In order: "Dé 2 dosis, espere 1-3 minutos" has the numbers of "Give 1 dose, wait 2-3 minutes", swapped.
+    mine, theirs = DIGITS.findall(translation), DIGITS.findall(original)
     if mine != theirs:
-        found.append(f"has the numbers {' '.join(mine) or 'none'}, but the record has {' '.join(theirs) or 'none'}")
+        found.append(f"has the numbers {' '.join(mine) or 'none'}, but the record has {' '.join(theirs) or 'none'}, in this order")
     addresses = re.compile(r"https?://\S+")
     if sorted(addresses.findall(translation)) != sorted(addresses.findall(original)):
         found.append("has other web addresses than the record")

@@ -153,6 +153,12 @@ def test_a_blank_step_or_alias_in_a_translation_is_reported():
     assert found == [] and {p.field for p in problems} == {"steps[1]", "aliases[0]"}
 
 
+def test_numbers_swapped_in_a_translation_are_caught():
+    # The same numbers, in another order, make another dose.
+    record, problems = translated(RECORD, _translation(steps=["Llame al 911.", "Dé 2 dosis; espere 1-3 minutos."]))
+    assert record is None and problems[0].field == "steps[1]" and "2 1 3" in problems[0].message
+
+
 def test_a_translated_field_the_record_does_not_have_is_reported():
     bare = Strategy(id="demo", title="Demo", summary="x")
     record, problems = translated(bare, _translation(body="Cuerpo"))
