@@ -108,3 +108,13 @@ def test_installed_hrfind_in_a_pipe(record, tmp_path):
     assert_first_screen(out, strategy)
     for step in strategy.steps:
         assert flat(step) in flat(out)
+
+
+@pytest.mark.xfail(strict=True, reason="the Spanish page has é and ¿, so an output that takes only ascii gets an error "
+                                       "instead of the page (the English one is ascii when piped); not yet fixed")
+def test_the_spanish_page_reaches_an_output_that_takes_only_ascii(tmp_path):
+    import os
+
+    env = {**os.environ, "PYTHONIOENCODING": "ascii", "HRFIND_LANG": "es"}
+    result = subprocess.run([installed_hrfind(), "overdose"], capture_output=True, env=env, timeout=120, cwd=tmp_path)
+    assert result.returncode == 0 and b"911" in result.stdout, result.stderr
