@@ -75,7 +75,7 @@ def address(a: Address) -> str:
 
 def contact(service: Service) -> str:
     """How to reach a service: phone and text number, else its web address."""
-    by_phone = [p for p in (service.phone, f"text {service.text}" if service.text else None) if p]
+    by_phone = [p for p in (service.phone, f"{_('text')} {service.text}" if service.text else None) if p]
     return " / ".join(by_phone) or service.url or ""
 
 

@@ -334,6 +334,11 @@ def test_spanish_labels_in_the_human_view(cli):
     assert "Phone " not in out
 
 
+def test_a_text_number_in_the_services_list_is_spanish(cli):
+    out = cli("--lang", "es", "services", "--near", "21201", "--color", "never", tty=True, env={"COLUMNS": "100"}).stdout
+    assert "988 / texto 988" in out and "text 988" not in out
+
+
 def test_json_keys_and_ids_never_change_with_the_language(cli):
     english = json.loads(cli("search", "naloxone", "-n", "3", "--json").stdout)
     spanish = json.loads(cli("--lang", "es", "search", "naloxone", "-n", "3", "--json").stdout)
