@@ -23,7 +23,8 @@ def choose(option: str | None, environ: Mapping[str, str]) -> str:
         if given is not None and given.strip():
             code = given.strip().lower().replace("_", "-").split("-")[0]
             if code not in LANGUAGES:
-                raise ValueError(f"Unknown language {given.strip()!r}: choose one of {known()}.")
+                said = given.strip() if len(given.strip()) <= 40 else given.strip()[:40] + "..."  # a runaway variable stays one line
+                raise ValueError(f"Unknown language {said!r}: choose one of {known()}.")
             return code
     # The locale only suggests: a French one means English here, not an error.
     for name in ("LC_ALL", "LC_MESSAGES", "LANG"):

@@ -42,6 +42,12 @@ def test_a_language_hrfind_does_not_have_is_refused_naming_the_ones_it_has(optio
         i18n.choose(option, environ)
 
 
+def test_a_very_long_unknown_language_is_quoted_short():
+    with pytest.raises(ValueError) as raised:
+        i18n.choose("e" * 5000, {})
+    assert len(str(raised.value)) < 120 and "eee..." in str(raised.value)
+
+
 def test_lang_xx_exits_2_listing_the_languages(cli):
     result = cli("--lang", "xx", "search", "naloxone")
     assert result.exit_code == 2 and result.stdout == ""
