@@ -20,6 +20,7 @@ import msgspec
 
 from hrfind import hours
 from hrfind.model import ACCESS, COSTS, DAYS, TRANSLATABLE, TYPES, Record, Service, Translation
+from hrfind.output import clean
 from hrfind.problem import Problem
 
 ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -285,10 +286,11 @@ def _translation(file: str, lang: str, kind: str, index: int, table: dict[str, A
             else:
                 problems.append(problem)
     for key, value in fields.items():
-        if isinstance(value, str) and not value.strip():
+        # Empty as shown: a title of only invisible or control characters is cleaned away to nothing.
+        if isinstance(value, str) and not clean(value).strip():
             problems.append(Problem(**where, field=key, message="is empty"))
         if key in ("steps", "aliases"):  # a blank step would show as a bare "3."
-            problems += [Problem(**where, field=f"{key}[{i}]", message="is empty") for i, item in enumerate(value) if not item.strip()]
+            problems += [Problem(**where, field=f"{key}[{i}]", message="is empty") for i, item in enumerate(value) if not clean(item).strip()]
         if key in dates and value > today:
             problems.append(Problem(**where, field=key, message=f"{value} is in the future"))
     for i, source in enumerate(fields.get("sources", ())):

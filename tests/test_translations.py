@@ -159,6 +159,13 @@ def test_a_blank_step_or_alias_in_a_translation_is_reported():
     assert found == [] and {p.field for p in problems} == {"steps[1]", "aliases[0]"}
 
 
+def test_a_translation_of_only_invisible_characters_is_empty():
+    # The view cleans control and bidi characters away: this title would show as nothing.
+    found, problems = build_records("es.toml", {"lang": "es", "principle": [
+        {"id": "demo", "title": "\u200b\u202e\u0007", "summary": "\u00a0\u2060", "body": "Texto."}]})
+    assert found == [] and {(p.field, p.message.split(";")[0]) for p in problems} == {("title", "is empty"), ("summary", "is empty")}
+
+
 def test_numbers_swapped_in_a_translation_are_caught():
     # The same numbers, in another order, make another dose.
     record, problems = translated(RECORD, _translation(steps=["Llame al 911.", "Dé 2 dosis; espere 1-3 minutos."]))
