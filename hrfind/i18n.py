@@ -8,6 +8,7 @@ interface itself says, keyed by its English text, as gettext does. Error message
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 ENGLISH = "en"
@@ -21,7 +22,8 @@ def choose(option: str | None, environ: Mapping[str, str]) -> str:
     """The language code of a run; ValueError naming the choices for one hrfind does not have."""
     for given in (option, environ.get("HRFIND_LANG")):
         if given is not None and given.strip():
-            code = given.strip().lower().replace("_", "-").split("-")[0]
+            # Read as a locale is ("es_US.UTF-8", "es.UTF-8", "es@euro"): the language is what comes first.
+            code = re.split(r"[-_.@]", given.strip().lower())[0]
             if code not in LANGUAGES:
                 said = given.strip() if len(given.strip()) <= 40 else given.strip()[:40] + "..."  # a runaway variable stays one line
                 raise ValueError(f"Unknown language {said!r}: choose one of {known()}.")

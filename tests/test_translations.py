@@ -21,6 +21,8 @@ from hrfind.model import Strategy, Translation
     ("es", {}, "es"),
     ("ES", {}, "es"),
     ("es-US", {}, "es"),
+    ("es.UTF-8", {}, "es"),                                     # as a locale is written, like LANG
+    (None, {"HRFIND_LANG": "es@euro"}, "es"),
     ("en", {"HRFIND_LANG": "es"}, "en"),                       # the option before the variable
     (None, {"HRFIND_LANG": "es", "LANG": "en_US.UTF-8"}, "es"),  # the variable before the locale
     (None, {"LANG": "es_US.UTF-8"}, "es"),
