@@ -337,6 +337,15 @@ def sms(parts: Sequence[Part], limit: int = 480) -> tuple[str, list[str]]:
     return text(), [p.name for p in sorted(cut, key=parts.index)]
 
 
+def folded(text: str) -> str:
+    """Text in ascii: letters without their accents ("qué" is "que"), no "¿" or "¡", anything else ascii lacks as "?"."""
+    import unicodedata
+
+    # Canonical decomposition only: the compatibility one would make "½" the "12" of a dose.
+    bare = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    return bare.replace("¿", "").replace("¡", "").encode("ascii", "replace").decode("ascii")
+
+
 def left_out(names: list[str], say: Callable[[str], str] = str) -> str:
     """Part names in short: "summary, steps 6-7, date"; `say` puts each in the card's language."""
     words: list[str] = []

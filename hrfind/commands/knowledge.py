@@ -184,7 +184,9 @@ def overdose(run: Run) -> ExitStatus:
         # The whole page, for a printed handout, a kiosk or an SMS gateway: --plain is for the page too.
         from hrfind import page
 
-        run.env.stdout.write(page.emergency(strategy, services))
+        text = page.emergency(strategy, services)
+        # An output that takes only ascii (PYTHONIOENCODING=ascii, an old console) still gets the Spanish steps, unaccented.
+        run.env.stdout.write(text if run.env.stdout.takes(text) else page.folded(text))
         return ExitStatus.OK
     items = [Item(strategy), *(Item(s) for s in services)]
     if run.mode != "human":
