@@ -20,6 +20,7 @@ import msgspec
 
 from hrfind import hours
 from hrfind.model import ACCESS, COSTS, DAYS, TRANSLATABLE, TYPES, Record, Service, Translation
+from hrfind.output import clean
 from hrfind.problem import Problem
 
 ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -268,13 +269,16 @@ def _translation(file: str, lang: str, kind: str, index: int, table: dict[str, A
     where = dict(file=file, kind=kind, index=index, id=record_id if isinstance(record_id, str) else None)
     problems: list[Problem] = []
     if not isinstance(record_id, str):
-        problems.append(Problem(**where, field="id", message="is missing; a translation names the id of the record it translates"))
+        said = "is missing" if record_id is None else f"expected a string, got {shown(record_id)}"
+        problems.append(Problem(**where, field="id", message=f"{said}; a translation names the id of the record it translates"))
     fields: dict[str, Any] = {}
     for key, value in table.items():
         if key == "id":
             continue
         if key not in TRANSLATABLE[kind]:
-            problems.append(Problem(**where, field=key, message=f"cannot be translated; a [[{kind}]] translation may give {', '.join(TRANSLATABLE[kind])}"))
+            # A whole record in a lang file is most likely a new record: say where one goes.
+            problems.append(Problem(**where, field=key, message=f"cannot be translated; a [[{kind}]] translation may give {', '.join(TRANSLATABLE[kind])} "
+                                                               f'(a new record goes in a file without lang = "{lang}")'))
         else:
             converted, problem = _field(where, key, value, hints, dates)
             if problem is None:
@@ -282,8 +286,11 @@ def _translation(file: str, lang: str, kind: str, index: int, table: dict[str, A
             else:
                 problems.append(problem)
     for key, value in fields.items():
-        if isinstance(value, str) and not value.strip():
+        # Empty as shown: a title of only invisible or control characters is cleaned away to nothing.
+        if isinstance(value, str) and not clean(value).strip():
             problems.append(Problem(**where, field=key, message="is empty"))
+        if key in ("steps", "aliases"):  # a blank step would show as a bare "3."
+            problems += [Problem(**where, field=f"{key}[{i}]", message="is empty") for i, item in enumerate(value) if not clean(item).strip()]
         if key in dates and value > today:
             problems.append(Problem(**where, field=key, message=f"{value} is in the future"))
     for i, source in enumerate(fields.get("sources", ())):
@@ -330,9 +337,10 @@ def translated(record: Record, translation: Translation) -> tuple[Record | None,
 def _same_numbers(translation: str, original: str) -> list[str]:
     """What differs between two texts' numbers and web addresses, as messages; none when they agree."""
     found = []
-    mine, theirs = sorted(DIGITS.findall(translation)), sorted(DIGITS.findall(original))
+    # In order: "Dé 2 dosis, espere 1-3 minutos" has the numbers of "Give 1 dose, wait 2-3 minutes", swapped.
+    mine, theirs = DIGITS.findall(translation), DIGITS.findall(original)
     if mine != theirs:
-        found.append(f"has the numbers {' '.join(mine) or 'none'}, but the record has {' '.join(theirs) or 'none'}")
+        found.append(f"has the numbers {' '.join(mine) or 'none'}, but the record has {' '.join(theirs) or 'none'}, in this order")
     addresses = re.compile(r"https?://\S+")
     if sorted(addresses.findall(translation)) != sorted(addresses.findall(original)):
         found.append("has other web addresses than the record")

@@ -36,6 +36,15 @@ class Stdout:
                               "Set PYTHONIOENCODING=utf-8, or use a UTF-8 locale, and run again.")
         return stdout_failed(getattr(error, "strerror", None) or "it is closed")
 
+    def takes(self, text: str) -> bool:
+        """Whether the stream's encoding holds every character of `text`."""
+        encoding = getattr(self.stream, "encoding", None)
+        try:
+            text.encode(encoding or "utf-8")
+            return True
+        except (UnicodeEncodeError, LookupError):
+            return False
+
     def write(self, text: str) -> int:
         if not text:
             return 0

@@ -8,6 +8,7 @@ interface itself says, keyed by its English text, as gettext does. Error message
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 ENGLISH = "en"
@@ -21,9 +22,11 @@ def choose(option: str | None, environ: Mapping[str, str]) -> str:
     """The language code of a run; ValueError naming the choices for one hrfind does not have."""
     for given in (option, environ.get("HRFIND_LANG")):
         if given is not None and given.strip():
-            code = given.strip().lower().replace("_", "-").split("-")[0]
+            # Read as a locale is ("es_US.UTF-8", "es.UTF-8", "es@euro"): the language is what comes first.
+            code = re.split(r"[-_.@]", given.strip().lower())[0]
             if code not in LANGUAGES:
-                raise ValueError(f"Unknown language {given.strip()!r}: choose one of {known()}.")
+                said = given.strip() if len(given.strip()) <= 40 else given.strip()[:40] + "..."  # a runaway variable stays one line
+                raise ValueError(f"Unknown language {said!r}: choose one of {known()}.")
             return code
     # The locale only suggests: a French one means English here, not an error.
     for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
@@ -154,9 +157,9 @@ SPANISH = {
     "Today": "Hoy",
     "Map": "Mapa",
     "Left out": "Se omitió",
-    # what a text-message card leaves out
-    "step": "paso", "steps": "pasos", "title": "título", "summary": "resumen", "date": "fecha", "name": "nombre",
-    "address": "dirección", "phone number": "teléfono", "text number": "número para mensajes", "today's hours": "horario de hoy",
+    # what an SMS card left out (hrfind.page.left_out)
+    "title": "título", "name": "nombre", "summary": "resumen", "step": "paso", "steps": "pasos", "date": "fecha",
+    "address": "dirección", "phone number": "teléfono", "text number": "número para textos", "today's hours": "horario de hoy",
     "hours": "horario", "map link": "enlace al mapa", "OpenStreetMap link": "enlace a OpenStreetMap", "web address": "dirección web",
     # empty results and notes
     "Nothing matched": "No se encontró nada para",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 import re
 import textwrap
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import NamedTuple
 
 from hrfind.i18n import _, current
@@ -75,7 +75,7 @@ def address(a: Address) -> str:
 
 def contact(service: Service) -> str:
     """How to reach a service: phone and text number, else its web address."""
-    by_phone = [p for p in (service.phone, f"text {service.text}" if service.text else None) if p]
+    by_phone = [p for p in (service.phone, f"{_('text')} {service.text}" if service.text else None) if p]
     return " / ".join(by_phone) or service.url or ""
 
 
@@ -254,7 +254,7 @@ def map_links(lat: float, lon: float) -> tuple[str, str]:
 def _service_parts(service: Service, now: datetime.datetime) -> list[Part]:
     from hrfind import geo, hours
 
-    parts = [Part("the name", service.name, 0)]
+    parts = [Part("the name", title(service), 0)]
     if service.address:
         parts.append(Part("the address", address(service.address), 2))
     if service.phone:
@@ -291,7 +291,7 @@ def card_parts(record: Record, now: datetime.datetime) -> list[Part]:
     if isinstance(record, Service):
         parts = _service_parts(record, now)
     else:
-        parts = [Part("the title", record.title, 0)]
+        parts = [Part("the title", title(record), 0)]
         summary = getattr(record, "summary", None) or getattr(record, "description", None)
         steps = getattr(record, "steps", ())
         if summary:
@@ -326,7 +326,7 @@ def sms(parts: Sequence[Part], limit: int = 480) -> tuple[str, list[str]]:
     def text() -> str:
         body = "\n".join(" ".join(clean(p.text, newlines=False).split()) for p in kept)
         if cut:
-            body += f"\n({_('Left out')}: {left_out([p.name for p in sorted(cut, key=parts.index)])}.)"
+            body += f"\n({_('Left out')}: {left_out([p.name for p in sorted(cut, key=parts.index)], _)}.)"
         return body + "\n"
 
     for i in order:
@@ -337,14 +337,23 @@ def sms(parts: Sequence[Part], limit: int = 480) -> tuple[str, list[str]]:
     return text(), [p.name for p in sorted(cut, key=parts.index)]
 
 
-def left_out(names: list[str]) -> str:
-    """Part names in short: "summary, steps 6-7, date"."""
+def folded(text: str) -> str:
+    """Text in ascii: letters without their accents ("qué" is "que"), no "¿" or "¡", anything else ascii lacks as "?"."""
+    import unicodedata
+
+    # Canonical decomposition only: the compatibility one would make "½" the "12" of a dose.
+    bare = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    return bare.replace("¿", "").replace("¡", "").encode("ascii", "replace").decode("ascii")
+
+
+def left_out(names: list[str], say: Callable[[str], str] = str) -> str:
+    """Part names in short: "summary, steps 6-7, date"; `say` puts each in the card's language."""
     words: list[str] = []
     steps: list[int] = []
 
     def flush() -> None:
         if steps:
-            words.append(f"{_('step')} {steps[0]}" if len(steps) == 1 else f"{_('steps')} {steps[0]}-{steps[-1]}")
+            words.append(f"{say('step')} {steps[0]}" if len(steps) == 1 else f"{say('steps')} {steps[0]}-{steps[-1]}")
             steps.clear()
 
     for name in names:
@@ -355,7 +364,7 @@ def left_out(names: list[str]) -> str:
         if name.startswith("step "):
             steps.append(int(name[5:]))
         else:
-            words.append(_(name.removeprefix("the ")))
+            words.append(say(name.removeprefix("the ")))
     flush()
     return ", ".join(words)
 

@@ -353,8 +353,11 @@ class _Commands(MutableMapping[str, Any]):
 
 
 def command(app: typer.Typer, name: str | None = None, output: bool = True, formats: dict[str, str] | None = None,
-            piped: str = "plain", **settings: Any) -> Callable:
-    """Register `fn(run, ...) -> ExitStatus` as a command with the shared options added; `piped` is its mode off a terminal."""
+            piped: str = "plain", emergency: bool = False, **settings: Any) -> Callable:
+    """Register `fn(run, ...) -> ExitStatus` as a command with the shared options added; `piped` is its mode off a terminal.
+
+    An `emergency` command answers even when the language asked for is one hrfind does not have: in English, then the error.
+    """
 
     def register(fn: Callable) -> Callable:
         def define() -> CommandInfo:
@@ -371,7 +374,7 @@ def command(app: typer.Typer, name: str | None = None, output: bool = True, form
                 options = root.merged(Globals(**{**{name: given[name] for name, _, _ in GLOBAL_OPTIONS}, "data": given["data"] or []}))
                 env = ENV()
                 run = Run(env, options)
-                status = guarded(env, lambda: _call(fn, run, given, output, formats, piped, kwargs))
+                status = guarded(env, lambda: _call(fn, run, given, output, formats, piped, kwargs, emergency))
                 if status:
                     raise typer.Exit(int(status))
 
@@ -390,22 +393,29 @@ def command(app: typer.Typer, name: str | None = None, output: bool = True, form
 
 
 def _call(fn: Callable, run: Run, given: dict, output: bool, formats: dict[str, str] | None, piped: str,
-          kwargs: dict) -> ExitStatus:
+          kwargs: dict, emergency: bool = False) -> ExitStatus:
     from hrfind import i18n
 
+    unknown = None
     try:
         run.lang = i18n.choose(run.options.lang, run.env.environ)
     except ValueError as error:
-        raise UsageError(str(error)) from None
+        if not emergency:
+            raise UsageError(str(error)) from None
+        # HRFIND_LANG=fr set long ago must not stand between a person and the overdose steps.
+        unknown, run.lang = UsageError(f"{error} The page above is in English."), i18n.ENGLISH
     i18n.use(run.lang)  # every run sets it, so one run's language never carries over to the next in a process
     if output:
         extra = {k: given[k] for k in (formats or {})}
         run.mode = choose_mode(given["json"], given["jsonl"], given["plain"], run.env.stdout_isatty, piped, **extra)
     try:
-        return fn(run, **kwargs)
+        status = fn(run, **kwargs)
     except StoreDamaged:
         run.bypass = True  # a damaged page found mid-query: answer from the data files themselves
-        return fn(run, **kwargs)
+        status = fn(run, **kwargs)
+    if unknown is not None:
+        raise unknown
+    return status
 
 
 def discard_stdout() -> None:

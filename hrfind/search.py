@@ -198,6 +198,10 @@ class Index:
         terms = query_terms(query)
         self.own = not self.spanish(query)
         matched = [(term, self._best_fields(term, allowed)) for term in terms]
+        if self.own and not any(found for _, found in matched):
+            # A misspelt Spanish word ("jeringsa") is a word of neither language: its typos may be of a translation's words.
+            self.own = False
+            matched = [(term, self._best_fields(term, allowed)) for term in terms]
         if not any(found for _, found in matched) and len(terms) < len(normalize(query).split()):
             # Its words of meaning match nothing: the small words may still ("the who").
             terms = query_terms(query, keep_stop=True)

@@ -133,7 +133,9 @@ def test_sms_never_exceeds_the_limit_and_keeps_a_prefix_of_the_steps(title, summ
         assert len(text) <= 481
     cut_steps = [int(name[5:]) for name in cut if name.startswith("step ")]
     assert cut_steps == list(range(len(steps) - len(cut_steps) + 1, len(steps) + 1))
-    assert ("Left out" in text) == bool(cut)
+    # One line a kept part, and one saying what was left out if anything was (a summary may say "Left out" itself).
+    assert text.count("\n") == len(parts) - len(cut) + bool(cut)
+    assert text.endswith(f"(Left out: {page.left_out(cut)}.)\n") == bool(cut)
 
 
 @settings(max_examples=300, deadline=None)

@@ -108,3 +108,20 @@ def test_installed_hrfind_in_a_pipe(record, tmp_path):
     assert_first_screen(out, strategy)
     for step in strategy.steps:
         assert flat(step) in flat(out)
+
+
+def test_the_spanish_page_reaches_an_output_that_takes_only_ascii(tmp_path):
+    # The Spanish page has é and ¿: such an output got an error instead of the steps (the English page is ascii).
+    import os
+
+    env = {**os.environ, "PYTHONIOENCODING": "ascii", "HRFIND_LANG": "es"}
+    result = subprocess.run([installed_hrfind(), "overdose"], capture_output=True, env=env, timeout=120, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout.decode("ascii")
+    assert "LLAME AL 911 AHORA" in out and "1. Grite y frote fuerte el centro del pecho. No responde? Actue." in out
+
+
+def test_folding_to_ascii_never_makes_a_number():
+    from hrfind import page
+
+    assert page.folded("¿Dé ½ dosis? Niño, señal 2²") == "De ? dosis? Nino, senal 2?"

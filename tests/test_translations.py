@@ -21,6 +21,8 @@ from hrfind.model import Strategy, Translation
     ("es", {}, "es"),
     ("ES", {}, "es"),
     ("es-US", {}, "es"),
+    ("es.UTF-8", {}, "es"),                                     # as a locale is written, like LANG
+    (None, {"HRFIND_LANG": "es@euro"}, "es"),
     ("en", {"HRFIND_LANG": "es"}, "en"),                       # the option before the variable
     (None, {"HRFIND_LANG": "es", "LANG": "en_US.UTF-8"}, "es"),  # the variable before the locale
     (None, {"LANG": "es_US.UTF-8"}, "es"),
@@ -42,11 +44,26 @@ def test_a_language_hrfind_does_not_have_is_refused_naming_the_ones_it_has(optio
         i18n.choose(option, environ)
 
 
+def test_a_very_long_unknown_language_is_quoted_short():
+    with pytest.raises(ValueError) as raised:
+        i18n.choose("e" * 5000, {})
+    assert len(str(raised.value)) < 120 and "eee..." in str(raised.value)
+
+
 def test_lang_xx_exits_2_listing_the_languages(cli):
-    result = cli("--lang", "xx", "overdose")
+    result = cli("--lang", "xx", "search", "naloxone")
     assert result.exit_code == 2 and result.stdout == ""
     assert "en (English), es (español)" in result.stderr
     assert cli("search", "naloxone", env={"HRFIND_LANG": "klingon"}).exit_code == 2
+
+
+@pytest.mark.parametrize("args,env", [(("--lang", "xx", "overdose"), None), (("od",), {"HRFIND_LANG": "fr"}),
+                                      (("911", "--lang", "español"), None)])
+def test_a_language_hrfind_does_not_have_never_hides_the_emergency_page(cli, args, env):
+    # A French speaker's HRFIND_LANG=fr, set long ago, must not stand between anyone and the steps.
+    result = cli(*args, env=env)
+    assert "CALL 911 NOW" in result.stdout and "7. " in result.stdout
+    assert result.exit_code == 2 and "en (English), es (español)" in result.stderr
 
 
 def test_lang_goes_before_or_after_the_command(cli):
@@ -124,6 +141,37 @@ def test_a_translation_whose_numbers_differ_is_reported_and_english_is_used(fiel
     assert record is None
     assert [p.field for p in problems][0] == field and says in problems[0].message
     assert "English text is used" in problems[0].message and problems[0].file == "es.toml"
+
+
+def test_a_translation_whose_id_is_not_a_string_says_so_not_that_it_is_missing():
+    _, problems = build_records("es.toml", {"lang": "es", "strategy": [{"id": 7, "title": "Siete"}]})
+    assert [(p.field, p.message.split(";")[0]) for p in problems] == [("id", "expected a string, got 7")]
+
+
+def test_a_record_put_in_a_lang_file_is_told_where_a_new_record_goes():
+    _, problems = build_records("es/harbor.toml", {"lang": "es", "service": [
+        {"id": "harbor-van", "name": "Furgoneta", "phone": "410-555-0142"}]})
+    assert [p.field for p in problems] == ["phone"]
+    assert 'a new record goes in a file without lang = "es"' in problems[0].message
+
+
+def test_a_blank_step_or_alias_in_a_translation_is_reported():
+    found, problems = build_records("es.toml", {"lang": "es", "strategy": [
+        {"id": "demo", "steps": ["Llame al 911.", "  "], "aliases": ["", "demo"]}]})
+    assert found == [] and {p.field for p in problems} == {"steps[1]", "aliases[0]"}
+
+
+def test_a_translation_of_only_invisible_characters_is_empty():
+    # The view cleans control and bidi characters away: this title would show as nothing.
+    found, problems = build_records("es.toml", {"lang": "es", "principle": [
+        {"id": "demo", "title": "\u200b\u202e\u0007", "summary": "\u00a0\u2060", "body": "Texto."}]})
+    assert found == [] and {(p.field, p.message.split(";")[0]) for p in problems} == {("title", "is empty"), ("summary", "is empty")}
+
+
+def test_numbers_swapped_in_a_translation_are_caught():
+    # The same numbers, in another order, make another dose.
+    record, problems = translated(RECORD, _translation(steps=["Llame al 911.", "Dé 2 dosis; espere 1-3 minutos."]))
+    assert record is None and problems[0].field == "steps[1]" and "2 1 3" in problems[0].message
 
 
 def test_a_translated_field_the_record_does_not_have_is_reported():
@@ -217,6 +265,70 @@ name = "Nada"
     assert "0143" in shown.stderr and "warning" in shown.stderr  # on stderr
 
 
+def test_a_translation_of_a_record_a_later_layer_replaced_is_not_shown_for_it(cli, layer):
+    # The user's own text, with the same numbers as the bundled one: the bundled Spanish says something else.
+    (layer / "gs.toml").write_text('''[[strategy]]
+id = "good-samaritan"
+title = "Good Samaritan law in Maryland"
+summary = "Call 911: Maryland's law protects you from arrest for possession."
+''', encoding="utf-8")
+    shown = cli("--data", layer, "--lang", "es", "show", "good-samaritan")
+    assert shown.stdout.splitlines()[0] == "Good Samaritan law in Maryland (en inglés)"
+    assert "bundled:es" not in shown.stderr  # nothing the user cannot fix
+    (layer / "es" / "gs.toml").write_text('''lang = "es"
+[[strategy]]
+id = "good-samaritan"
+title = "La ley del Buen Samaritano en Maryland"
+summary = "Llame al 911: la ley de Maryland le protege de un arresto por posesión."
+''', encoding="utf-8")
+    shown = cli("--data", layer, "--lang", "es", "show", "good-samaritan")
+    assert shown.stdout.splitlines()[0] == "La ley del Buen Samaritano en Maryland" and shown.stderr == ""
+
+
+def test_two_translations_of_one_record_in_one_layer_are_reported_and_the_first_is_kept(cli, layer):
+    (layer / "es" / "van.toml").write_text('''lang = "es"
+[[service]]
+id = "harbor-van"
+name = "Furgoneta uno"
+
+[[service]]
+id = "harbor-van"
+name = "Furgoneta dos"
+''', encoding="utf-8")
+    result = cli("--data", layer, "validate")
+    assert result.exit_code == 3
+    assert re.search(r'es/van\.toml: service\[1\] "harbor-van": id: duplicate translation, also in .*es/van\.toml', result.stdout)
+    assert "Furgoneta uno" in cli("--data", layer, "--lang", "es", "show", "harbor-van", "--plain").stdout
+
+
+def test_a_broken_translation_says_which_text_is_shown_instead(cli, layer):
+    # A later layer's translation is broken: the bundled Spanish stays, and the warning says so, not "English".
+    (layer / "es" / "988.toml").write_text('''lang = "es"
+[[service]]
+id = "lifeline-988"
+summary = "Llame al 989."
+''', encoding="utf-8")
+    shown = cli("--data", layer, "--lang", "es", "show", "lifeline-988", "--plain")
+    assert "Línea de Prevención del Suicidio" in shown.stdout
+    assert "989" in shown.stderr and "the translation in bundled:es/services.toml is used" in shown.stderr
+    assert "English text is used" not in shown.stderr
+
+
+def test_a_later_layers_translation_of_some_fields_keeps_the_earlier_ones_spanish(cli, layer):
+    # A user's Spanish title for naloxone must not put the steps back in English.
+    (layer / "es" / "nal.toml").write_text('''lang = "es"
+[[strategy]]
+id = "naloxone"
+title = "Naloxona: mi título"
+''', encoding="utf-8")
+    shown = cli("--data", layer, "--lang", "es", "show", "naloxone", "--json")
+    record = json.loads(shown.stdout)[0]
+    english = json.loads(cli("show", "naloxone", "--json").stdout)[0]
+    spanish = json.loads(cli("--lang", "es", "show", "naloxone", "--json").stdout)[0]
+    assert record["title"] == "Naloxona: mi título" and record["lang"] == "es"
+    assert record["steps"] == spanish["steps"] != english["steps"] and record["summary"] == spanish["summary"]
+
+
 def test_no_bundled_leaves_out_the_bundled_translations_too(cli, layer):
     result = cli("--no-bundled", "--data", layer, "--lang", "es", "validate")
     assert result.exit_code == 0, result.stdout
@@ -235,6 +347,11 @@ def test_spanish_labels_in_the_human_view(cli):
     out = cli("--lang", "es", "show", "lifeline-988", "--color", "never", tty=True).stdout
     assert "Teléfono" in out and "Fuentes" in out and "988" in out
     assert "Phone " not in out
+
+
+def test_a_text_number_in_the_services_list_is_spanish(cli):
+    out = cli("--lang", "es", "services", "--near", "21201", "--color", "never", tty=True, env={"COLUMNS": "100"}).stdout
+    assert "988 / texto 988" in out and "text 988" not in out
 
 
 def test_json_keys_and_ids_never_change_with_the_language(cli):
@@ -274,6 +391,14 @@ def test_spanish_queries_find_the_right_records_in_either_language(cli, query, e
     args = ["--lang", lang] if lang else []
     hits = json.loads(cli(*args, "search", query, "-n", "3", "--json").stdout)
     assert expected & {h["id"] for h in hits}, [h["id"] for h in hits]
+
+
+@pytest.mark.parametrize("query,first", [("jeringsa", "syringe-services"), ("geringas", "syringe-services"),
+                                         ("xilasina", {"wound-care", "drug-checking"}), ("heridaz", "wound-care")])
+def test_a_misspelt_spanish_word_is_forgiven_as_an_english_one_is(cli, query, first):
+    # Alone, a typo is a word of neither language: "syrnges" found the syringe programs and "jeringsa" nothing.
+    hits = json.loads(cli("search", query, "--json").stdout)
+    assert hits and hits[0]["id"] in ({first} if isinstance(first, str) else first)
 
 
 @pytest.mark.parametrize("query,first", [
@@ -317,3 +442,32 @@ def test_the_spanish_text_message_card_of_the_emergency_page_keeps_all_seven_ste
     assert len(text) - 1 <= 480
     assert all(f"{n}. " in text for n in range(1, 8)), text
     assert "(Se omitió: resumen, fecha.)" in text and "se omitió resumen, fecha" in result.stderr
+
+
+def test_an_hsds_package_holds_the_records_own_text_whatever_the_language(cli, tmp_path):
+    # HSDS has no field for the language of its text (its taxonomy terms even say "en"): a Spanish
+    # package would come back from `hrfind import hsds` as English records with Spanish text.
+    result = cli("export", "--format", "hsds", "-o", tmp_path / "pkg", env={"LANG": "es_US.UTF-8"})
+    assert result.exit_code == 0, result.stderr
+    services = (tmp_path / "pkg" / "services.csv").read_text(encoding="utf-8")
+    assert "988 Suicide & Crisis Lifeline" in services and "Línea" not in services
+
+
+def test_a_spanish_card_marks_english_text_and_names_what_it_left_out_in_spanish(cli):
+    card = cli("--lang", "es", "card", "hepatitis-c").stdout
+    assert card.splitlines()[0].endswith("(en inglés)")  # a card is a human view: never English silently
+    sms = cli("--lang", "es", "card", "hepatitis-c", "--sms").stdout
+    assert sms.splitlines()[0].endswith("(en inglés)")
+    assert sms.splitlines()[-1] == "(Se omitió: resumen, pasos 5-8, fecha.)"
+    assert cli("card", "hepatitis-c", "--sms").stdout.splitlines()[-1] == "(Left out: summary, steps 5-8, date.)"
+
+
+def test_the_spanish_emergency_sms_keeps_every_step(cli):
+    from hrfind import catalog
+
+    loaded = catalog.load(catalog.layers(env={}))
+    loaded.store.read_in("es")
+    steps = loaded.strategies["overdose-response"].steps
+    out = cli("--lang", "es", "card", "overdose-response", "--sms").stdout
+    # As in English: a text message that stops before "de lado, no se vaya" could cost a life.
+    assert all(f"{n}. {step}" in out for n, step in enumerate(steps, 1)), out

@@ -117,7 +117,12 @@ def export(
 ) -> ExitStatus:
     """Export the loaded data: all of it, or with --no-bundled only your own."""
     from hrfind.catalog import BUNDLED
+    from hrfind.i18n import ENGLISH
 
+    if format is Format.hsds:
+        # HSDS has no field for the language of its text: a package in Spanish would come back from
+        # `hrfind import hsds` as English records with Spanish text. It holds the records' own text.
+        run.lang = ENGLISH
     catalog = run.catalog()
     # --no-bundled already leaves out bundled records but the offer vocabulary, which "only your own" leaves out too.
     own = (lambda record: not (record.origin or "").startswith(f"{BUNDLED}:")) if run.options.no_bundled else (lambda record: True)

@@ -115,10 +115,10 @@ def card(
     if sms:
         text, cut = page.sms(parts)
         if cut:
-            from hrfind.i18n import current
+            from hrfind.i18n import _, current
 
             if current() == "es":
-                run.note(f"--sms: se omitió {page.left_out(cut)} para no pasar de {SMS_LIMIT} caracteres (la tarjeta lo dice). "
+                run.note(f"--sms: se omitió {page.left_out(cut, _)} para no pasar de {SMS_LIMIT} caracteres (la tarjeta lo dice). "
                          f"`hrfind --lang es card {record.id}` sin --sms lo tiene todo.")
             else:
                 run.note(f"--sms: left out {page.left_out(cut)} to stay within {SMS_LIMIT} characters (the card says so). "
@@ -190,7 +190,9 @@ def overdose(run: Run) -> ExitStatus:
         # The whole page, for a printed handout, a kiosk or an SMS gateway: --plain is for the page too.
         from hrfind import page
 
-        run.env.stdout.write(page.emergency(strategy, services))
+        text = page.emergency(strategy, services)
+        # An output that takes only ascii (PYTHONIOENCODING=ascii, an old console) still gets the Spanish steps, unaccented.
+        run.env.stdout.write(text if run.env.stdout.takes(text) else page.folded(text))
         return ExitStatus.OK
     items = [Item(strategy), *(Item(s) for s in services)]
     if run.mode != "human":
@@ -215,6 +217,6 @@ def register(app: typer.Typer) -> None:
         fn.__doc__ = doc
         fn.__name__ = name
         command(app, name)(fn)
-    command(app)(overdose)
+    command(app, emergency=True)(overdose)
     for short in SHORT_NAMES:
-        command(app, short, hidden=True)(overdose)
+        command(app, short, hidden=True, emergency=True)(overdose)

@@ -8,6 +8,7 @@ over the merged records writes what queries use: tags, locations, the word index
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import sqlite3
 from array import array
@@ -62,7 +63,7 @@ def compile_into(connection: sqlite3.Connection, have: frozenset[str], parts: Se
     todo = sum(f.size for f in unread)
     done = 0
     parsed = _pooled(parse, ((read, f.path, f.origin) for f in unread), todo >= PARALLEL_BYTES and len(unread) > 1)
-    for part in parts:
+    for layer, part in enumerate(parts):
         writer.problems.extend(part.problems)
         if not part.exists:
             continue
@@ -80,10 +81,11 @@ def compile_into(connection: sqlite3.Connection, have: frozenset[str], parts: Se
                     progress(done, todo)
             if part.offers_only:  # --no-bundled: only the offer vocabulary, in every language it has
                 writer.translations[translated:] = [t for t in writer.translations[translated:] if t.kind == "offer"]
+            writer.translation_layers += [layer] * (len(writer.translations) - len(writer.translation_layers))
             for entry, kind, record_id, origin in entries:
                 if part.offers_only and kind != "offer":
                     continue
-                if writer.merge(entry, kind, record_id, origin, in_layer):
+                if writer.merge(entry, kind, record_id, origin, in_layer, layer):
                     counts[kind] = counts.get(kind, 0) + 1
     writer.finish(key, links)
     connection.commit()
@@ -162,6 +164,8 @@ class _Writer:
         self.segments = self.entries = 0  # the last ids used
         self.old: dict[tuple[str, str, str], tuple[int, bytes]] = {}
         self.translations: list[Translation] = []  # in the order of the layers: a later one replaces an earlier
+        self.translation_layers: list[int] = []  # the layer of each translation, by its place in `translations`
+        self.record_layers: dict[tuple[str, str], int] = {}  # (kind, id) -> the layer of the record that won
 
     def attach(self, path: str) -> None:
         """Make the files of an earlier store available to copy; entries keep their ids, new ones follow."""
@@ -213,7 +217,7 @@ class _Writer:
         self.translations += parsed.translations
         return [(first + i, kind, record_id, origin) for i, (kind, record_id, origin, _) in enumerate(parsed.records)]
 
-    def merge(self, entry: int, kind: str, record_id: str, origin: str, in_layer: dict[tuple[str, str], str]) -> bool:
+    def merge(self, entry: int, kind: str, record_id: str, origin: str, in_layer: dict[tuple[str, str], str], layer: int = 0) -> bool:
         """Add a record, replacing one of an earlier layer; False when it had to be skipped."""
         from hrfind.problem import Problem
 
@@ -228,6 +232,7 @@ class _Writer:
             return False
         if namespace == "record":
             self.owner[record_id] = kind
+        self.record_layers[kind, record_id] = layer
         table = self.live[kind]
         found = table.get(record_id)
         if found is not None:
@@ -286,18 +291,35 @@ class _Writer:
         from hrfind.problem import Problem
 
         store = db.Store(self.connection, frozenset())
-        kept: dict[tuple[int, str], bytes] = {}
-        for translation in self.translations:
+        kept: dict[tuple[int, str], tuple[str, Record]] = {}  # (number, language) -> the last translation's file, the record in it
+        in_layer: dict[tuple[int, str, int], str] = {}
+        broken: list[tuple[int, str, list[Problem]]] = []
+        for layer, translation in zip(self.translation_layers, self.translations):
             n = store.number(translation.id, (translation.kind,))
+            where = dict(kind=translation.kind, index=translation.index, id=translation.id)
             if n is None:
-                self.problems.append(Problem(translation.origin, f'no {translation.kind} has the id "{translation.id}"; the translation was skipped',
-                                             kind=translation.kind, index=translation.index, id=translation.id, field="id"))
+                self.problems.append(Problem(translation.origin, f'no {translation.kind} has the id "{translation.id}"; the translation was skipped', field="id", **where))
                 continue
-            record, problems = translated(store.record(n), translation)
-            self.problems += problems
-            if record is not None:
-                kept[n, translation.lang] = db.seal(self.encoder.encode(record))
-        self.connection.executemany("INSERT INTO translation VALUES (?, ?, ?)", ((n, lang, blob) for (n, lang), blob in kept.items()))
+            if layer < self.record_layers.get((translation.kind, translation.id), 0):
+                # A later layer replaced the record: this translation is of a text no longer shown, so it is English, marked.
+                continue
+            if (n, translation.lang, layer) in in_layer:
+                self.problems.append(Problem(translation.origin, f"duplicate translation, also in {in_layer[n, translation.lang, layer]}; this one was skipped", field="id", **where))
+                continue
+            in_layer[n, translation.lang, layer] = translation.origin
+            # On top of an earlier layer's translation: a later one that gives only a title keeps the earlier steps in Spanish.
+            earlier = kept.get((n, translation.lang))
+            record, problems = translated(store.record(n) if earlier is None else earlier[1], translation)
+            if record is None:
+                broken.append((n, translation.lang, problems))
+            else:
+                kept[n, translation.lang] = translation.origin, record
+        for n, lang, problems in broken:  # say which text is shown instead: another layer's translation, or the English
+            instead = kept.get((n, lang))
+            self.problems += problems if instead is None or instead[1].lang != lang else [dataclasses.replace(
+                p, message=p.message.removesuffix("; the English text is used") + f"; the translation in {instead[0]} is used") for p in problems]
+        self.connection.executemany("INSERT INTO translation VALUES (?, ?, ?)", (
+            (n, lang, db.seal(self.encoder.encode(record))) for (n, lang), (_, record) in kept.items()))
 
 
 class Derived(NamedTuple):

@@ -37,7 +37,7 @@ import msgspec
 from hrfind.errors import StoreDamaged
 from hrfind.model import TYPES, Offer, Record
 
-FORMAT = 5  # bump when the schema or the meaning of a column changes
+FORMAT = 6  # bump when the schema or the meaning of a column changes
 KINDS = ("principle", "strategy", "service", "offer")
 # The columns of `fts`, and the weight of the field each holds (see hrfind.search).
 COLUMNS = ("title", "alias", "summary", "body", "steps")
