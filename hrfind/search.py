@@ -198,8 +198,10 @@ class Index:
         terms = query_terms(query)
         self.own = not self.spanish(query)
         matched = [(term, self._best_fields(term, allowed)) for term in terms]
-        if self.own and not any(found for _, found in matched):
-            # A misspelt Spanish word ("jeringsa") is a word of neither language: its typos may be of a translation's words.
+        if self.own and len(terms) == 1 and not any(found for _, found in matched):
+            # A misspelt Spanish word ("jeringsa") is a word of neither language: its typos may be of a translation's
+            # words. Only a word alone: in a longer query, a word that is Spanish says so, and English questions
+            # outside harm reduction ("dui lawyer near me") must not be answered by Spanish words that look alike.
             self.own = False
             matched = [(term, self._best_fields(term, allowed)) for term in terms]
         if not any(found for _, found in matched) and len(terms) < len(normalize(query).split()):
