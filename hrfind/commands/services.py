@@ -133,7 +133,7 @@ def _view(items: list[Item], answer: "Answer", place: "Place | None", moment: "M
 
     from hrfind.human import Link, text
     from hrfind.i18n import _
-    from hrfind.page import contact, listed, title as title_of
+    from hrfind.page import contact, listed
     from hrfind.output import clean
 
     title = _("Services") if place is None else f"{_('Services near')} {place.label}"
@@ -152,7 +152,7 @@ def _view(items: list[Item], answer: "Answer", place: "Place | None", moment: "M
         if n == answer.local and n:
             table.add_section()
         service = result.service
-        about = text(title_of(service), "bold")
+        about = text(service.name, "bold")  # a name, not text to read: no "(en inglés)" here; `show` has it with the summary
         for line, style in ((_where(result), ""), (service.id, "dim")):
             if line:
                 about.append("\n" + clean(line), style=style)
