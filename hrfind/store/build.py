@@ -9,6 +9,7 @@ over the merged records writes what queries use: tags, locations, the word index
 from __future__ import annotations
 
 import datetime
+import itertools
 import sqlite3
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -104,6 +105,7 @@ def memory_store(records: Iterable[Record]) -> db.Store:
 PARALLEL_BYTES = 4 * 1024 * 1024
 PARALLEL_RECORDS = 5000
 AHEAD = 3  # jobs ahead of the writer: bounds the memory the workers' results hold
+SHAPES_A_ROW = 4096  # id shapes in one row of `spelling`: a directory of words as ids is not held whole
 
 
 def parse(read: Reader, path: Path, origin: str) -> Parsed:
@@ -244,6 +246,7 @@ class _Writer:
             (live.n, kind, live.pos, record_id, live.entry) for kind, table in self.live.items() for record_id, live in table.items()))
         self.live.clear()
         self.owner.clear()
+        write_shapes(self.connection)
         if links:
             self._check_links()
         self._translate()
@@ -431,6 +434,28 @@ class _Index:
                         best[word, group] = weight
         self.words.update(word for word, _ in best)
         self.connection.executemany("INSERT INTO group_word VALUES (?, ?, ?)", ((w, g, weight) for (w, g), weight in best.items()))
+
+
+def write_shapes(connection: sqlite3.Connection) -> None:
+    """The shapes of the records' ids by length, and the records of each shape (db.shape), streamed in SQLite's order."""
+    connection.create_function("shape", 1, db.shape, deterministic=True)
+    rows = connection.execute("SELECT shape(id) AS s, n FROM record ORDER BY length(id), s, n")
+    part: list[str] = []
+    parts: dict[int, int] = {}
+
+    def flush() -> None:
+        if part:
+            length = len(part[0])
+            parts[length] = parts.get(length, -1) + 1
+            connection.execute("INSERT INTO spelling VALUES (?, ?, ?)", (length, parts[length], db.seal(msgspec.msgpack.encode(part))))
+            part.clear()
+
+    for found, group in itertools.groupby(rows, key=lambda row: row[0]):
+        if part and (len(part[0]) != len(found) or len(part) >= SHAPES_A_ROW):
+            flush()
+        part.append(found)
+        connection.execute("INSERT INTO shape VALUES (?, ?)", (found, db.seal(db.pack(n for _, n in group))))
+    flush()
 
 
 def _features(connection: sqlite3.Connection) -> frozenset[str]:

@@ -10,6 +10,8 @@ One SQLite file holds what a set of data layers compiles to (see `hrfind.store.b
   `site` and `site_rt` (an R*Tree of locations)
   for the services query; `fts` (FTS5 over folded words, one column per field weight), `word`
   (the vocabulary), `group_word` and `phrase` for search;
+- `spelling` (the distinct shapes of the ids, by length) and `shape` (the records of each
+  shape), so that `show` of an unknown id compares it with shapes, not with every id;
 - `translated`: each data file's translations as given; `translation`: each record in the
   languages it was translated into, checked against it (a run in that language reads these);
 - `meta`: the key the store was compiled from, counts, overrides and problems.
@@ -36,7 +38,7 @@ import msgspec
 from hrfind.errors import StoreDamaged
 from hrfind.model import TYPES, Offer, Record
 
-FORMAT = 4  # bump when the schema or the meaning of a column changes
+FORMAT = 5  # bump when the schema or the meaning of a column changes
 KINDS = ("principle", "strategy", "service", "offer")
 # The columns of `fts`, and the weight of the field each holds (see hrfind.search).
 COLUMNS = ("title", "alias", "summary", "body", "steps")
@@ -78,6 +80,8 @@ def schema(have: frozenset[str]) -> str:
         CREATE UNIQUE INDEX record_kind ON record(kind, pos);
         CREATE INDEX record_id ON record(id);
         CREATE TABLE grp(tag TEXT PRIMARY KEY, members BLOB) WITHOUT ROWID;
+        CREATE TABLE spelling(length INT, part INT, shapes BLOB, PRIMARY KEY (length, part)) WITHOUT ROWID;
+        CREATE TABLE shape(shape TEXT PRIMARY KEY, members BLOB) WITHOUT ROWID;
         CREATE TABLE site(n INTEGER PRIMARY KEY, lat REAL, lon REAL, approximate INT, remote INT);
         CREATE INDEX site_unlocated ON site(n) WHERE lat IS NULL;
         CREATE INDEX site_remote ON site(n) WHERE remote;
@@ -88,6 +92,18 @@ def schema(have: frozenset[str]) -> str:
         CREATE TABLE phrase(phrase TEXT, n INT, PRIMARY KEY (phrase, n)) WITHOUT ROWID;
         {fts}
     """
+
+
+_DIGITS = str.maketrans("123456789", "000000000")
+
+
+def shape(record_id: str) -> str:
+    """An id with each digit as 0: a directory's numbered ids ("svc-ny-000123") share a few shapes.
+
+    Every common subsequence of two ids is one of their shapes, so a shape too unlike a name
+    rules out every id of that shape.
+    """
+    return record_id.translate(_DIGITS)
 
 
 def seal(payload: bytes) -> bytes:
@@ -251,6 +267,26 @@ class Store:
     def id_map(self, kinds: Collection[str]) -> dict[int, str]:
         """Number -> id of every record of these kinds."""
         return dict(self.rows(f"SELECT n, id FROM record WHERE kind IN ({','.join('?' * len(kinds))})", tuple(kinds)))
+
+    def shapes(self, shortest: int, longest: int) -> list[str]:
+        """The shapes (`shape`) of the ids whose length is in this range."""
+        found: list[str] = []
+        for blob in self.column("SELECT shapes FROM spelling WHERE length BETWEEN ? AND ? ORDER BY length, part", (shortest, longest)):
+            try:
+                found += msgspec.msgpack.decode(unseal(blob), type=list[str])
+            except (msgspec.DecodeError, msgspec.ValidationError) as error:
+                raise StoreDamaged(str(error)) from error
+        return found
+
+    def shaped(self, shapes: Collection[str]) -> list[int]:
+        """Numbers of the records whose ids have one of these shapes."""
+        wanted = list(shapes)
+        found: list[int] = []
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            for blob in self.column(f"SELECT members FROM shape WHERE shape IN ({','.join('?' * len(chunk))})", chunk):
+                found += unpack(unseal(blob))
+        return found
 
     def count(self, kind: str) -> int:
         return (self.meta("totals", dict[str, int]) or {}).get(kind, 0)
