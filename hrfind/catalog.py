@@ -154,29 +154,27 @@ class Catalog:
         from hrfind.store.db import shape
 
         # difflib's ratio is never above rapidfuzz's (matching blocks are a common subsequence), nor
-        # is an id's above its shape's (a shape has every common subsequence its ids have). So ids
-        # are read shape by shape, most alike first, and only until neither the next shape nor the
-        # next id can reach the n-th best so far; among the lengths difflib can accept at all
-        # (2 * shorter / both >= 0.5). Ties go to the larger id, as in difflib.
+        # is an id's above its shape's (a shape has every common subsequence its ids have). So the
+        # shapes of the lengths difflib can accept at all (2 * shorter / both >= 0.5) are ranked,
+        # and their ids read most alike first (1, 2, 4 ... shapes at a time), only until neither
+        # the next shape nor the next id can reach the n-th best so far. Ties go to the larger id,
+        # as in difflib.
         matcher = difflib.SequenceMatcher()
         matcher.set_seq2(record_id)
         best: list[tuple[float, str]] = []  # the n best (ratio, id), least first
-        seen: set[str] = set()
 
         def beaten(bound: float) -> bool:  # rapidfuzz's percent and difflib's ratio may differ in the last bit
             return len(best) == n and bound < 100 * best[0][0] - 1e-6
 
         shapes = self.store.shapes(-(-len(record_id) // 3), 3 * len(record_id))
-        for found, bound, _ in process.extract(shape(record_id), shapes, scorer=fuzz.ratio, score_cutoff=49, limit=None):
-            if beaten(bound):
-                break
-            ids = list(self.store.id_of(self.store.shaped([found])).values())
+        near = process.extract(shape(record_id), shapes, scorer=fuzz.ratio, score_cutoff=49, limit=None)
+        start, step = 0, 1
+        while start < len(near) and not beaten(near[start][1]):
+            ids = self.store.shaped([found for found, _, _ in near[start:start + step]])
+            start, step = start + step, 2 * step
             for candidate, bound, _ in process.extract(record_id, ids, scorer=fuzz.ratio, score_cutoff=49, limit=None):
                 if beaten(bound):
                     break
-                if candidate in seen:
-                    continue
-                seen.add(candidate)
                 matcher.set_seq1(candidate)
                 if matcher.real_quick_ratio() >= 0.5 and matcher.quick_ratio() >= 0.5 and (ratio := matcher.ratio()) >= 0.5:
                     (heapq.heappush if len(best) < n else heapq.heappushpop)(best, (ratio, candidate))

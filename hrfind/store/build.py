@@ -437,9 +437,9 @@ class _Index:
 
 
 def write_shapes(connection: sqlite3.Connection) -> None:
-    """The shapes of the records' ids by length, and the records of each shape (db.shape), streamed in SQLite's order."""
+    """The shapes of the records' ids by length, and the ids of each shape (db.shape), streamed in SQLite's order."""
     connection.create_function("shape", 1, db.shape, deterministic=True)
-    rows = connection.execute("SELECT shape(id) AS s, n FROM record ORDER BY length(id), s, n")
+    rows = connection.execute("SELECT DISTINCT shape(id) AS s, id FROM record ORDER BY length(id), s, id")
     part: list[str] = []
     parts: dict[int, int] = {}
 
@@ -454,7 +454,7 @@ def write_shapes(connection: sqlite3.Connection) -> None:
         if part and (len(part[0]) != len(found) or len(part) >= SHAPES_A_ROW):
             flush()
         part.append(found)
-        connection.execute("INSERT INTO shape VALUES (?, ?)", (found, db.seal(db.pack(n for _, n in group))))
+        connection.execute("INSERT INTO shape VALUES (?, ?)", (found, db.seal(msgspec.msgpack.encode([record_id for _, record_id in group]))))
     flush()
 
 

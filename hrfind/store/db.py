@@ -10,7 +10,7 @@ One SQLite file holds what a set of data layers compiles to (see `hrfind.store.b
   `site` and `site_rt` (an R*Tree of locations)
   for the services query; `fts` (FTS5 over folded words, one column per field weight), `word`
   (the vocabulary), `group_word` and `phrase` for search;
-- `spelling` (the distinct shapes of the ids, by length) and `shape` (the records of each
+- `spelling` (the distinct shapes of the ids, by length) and `shape` (the ids of each
   shape), so that `show` of an unknown id compares it with shapes, not with every id;
 - `translated`: each data file's translations as given; `translation`: each record in the
   languages it was translated into, checked against it (a run in that language reads these);
@@ -81,7 +81,7 @@ def schema(have: frozenset[str]) -> str:
         CREATE INDEX record_id ON record(id);
         CREATE TABLE grp(tag TEXT PRIMARY KEY, members BLOB) WITHOUT ROWID;
         CREATE TABLE spelling(length INT, part INT, shapes BLOB, PRIMARY KEY (length, part)) WITHOUT ROWID;
-        CREATE TABLE shape(shape TEXT PRIMARY KEY, members BLOB) WITHOUT ROWID;
+        CREATE TABLE shape(shape TEXT PRIMARY KEY, ids BLOB) WITHOUT ROWID;
         CREATE TABLE site(n INTEGER PRIMARY KEY, lat REAL, lon REAL, approximate INT, remote INT);
         CREATE INDEX site_unlocated ON site(n) WHERE lat IS NULL;
         CREATE INDEX site_remote ON site(n) WHERE remote;
@@ -144,6 +144,13 @@ def decode(kind: str, blob: bytes) -> Record:
     try:
         return _decoder(kind).decode(unseal(blob))
     except (msgspec.DecodeError, msgspec.ValidationError, KeyError) as error:
+        raise StoreDamaged(str(error)) from error
+
+
+def _decode_ids(blob: bytes) -> list[str]:
+    try:
+        return msgspec.msgpack.decode(unseal(blob), type=list[str])
+    except (msgspec.DecodeError, msgspec.ValidationError) as error:
         raise StoreDamaged(str(error)) from error
 
 
@@ -272,20 +279,17 @@ class Store:
         """The shapes (`shape`) of the ids whose length is in this range."""
         found: list[str] = []
         for blob in self.column("SELECT shapes FROM spelling WHERE length BETWEEN ? AND ? ORDER BY length, part", (shortest, longest)):
-            try:
-                found += msgspec.msgpack.decode(unseal(blob), type=list[str])
-            except (msgspec.DecodeError, msgspec.ValidationError) as error:
-                raise StoreDamaged(str(error)) from error
+            found += _decode_ids(blob)
         return found
 
-    def shaped(self, shapes: Collection[str]) -> list[int]:
-        """Numbers of the records whose ids have one of these shapes."""
+    def shaped(self, shapes: Collection[str]) -> list[str]:
+        """The ids that have one of these shapes."""
         wanted = list(shapes)
-        found: list[int] = []
+        found: list[str] = []
         for start in range(0, len(wanted), 500):
             chunk = wanted[start:start + 500]
-            for blob in self.column(f"SELECT members FROM shape WHERE shape IN ({','.join('?' * len(chunk))})", chunk):
-                found += unpack(unseal(blob))
+            for blob in self.column(f"SELECT ids FROM shape WHERE shape IN ({','.join('?' * len(chunk))})", chunk):
+                found += _decode_ids(blob)
         return found
 
     def count(self, kind: str) -> int:
