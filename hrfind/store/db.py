@@ -100,8 +100,8 @@ _DIGITS = str.maketrans("123456789", "000000000")
 def shape(record_id: str) -> str:
     """An id with each digit as 0: a directory's numbered ids ("svc-ny-000123") share a few shapes.
 
-    Every common subsequence of two ids is one of their shapes, so a shape too unlike a name
-    rules out every id of that shape.
+    What a name has in common with an id (a common subsequence), it has with the id's shape once
+    its own digits are 0 too: a shape too unlike a name rules out every id of that shape.
     """
     return record_id.translate(_DIGITS)
 
@@ -147,7 +147,8 @@ def decode(kind: str, blob: bytes) -> Record:
         raise StoreDamaged(str(error)) from error
 
 
-def _decode_ids(blob: bytes) -> list[str]:
+def _strings(blob: bytes) -> list[str]:
+    """A sealed msgpack list of strings (ids or shapes); StoreDamaged if it is not whole."""
     try:
         return msgspec.msgpack.decode(unseal(blob), type=list[str])
     except (msgspec.DecodeError, msgspec.ValidationError) as error:
@@ -279,7 +280,7 @@ class Store:
         """The shapes (`shape`) of the ids whose length is in this range."""
         found: list[str] = []
         for blob in self.column("SELECT shapes FROM spelling WHERE length BETWEEN ? AND ? ORDER BY length, part", (shortest, longest)):
-            found += _decode_ids(blob)
+            found += _strings(blob)
         return found
 
     def shaped(self, shapes: Collection[str]) -> list[str]:
@@ -289,7 +290,7 @@ class Store:
         for start in range(0, len(wanted), 500):
             chunk = wanted[start:start + 500]
             for blob in self.column(f"SELECT ids FROM shape WHERE shape IN ({','.join('?' * len(chunk))})", chunk):
-                found += _decode_ids(blob)
+                found += _strings(blob)
         return found
 
     def count(self, kind: str) -> int:
