@@ -149,60 +149,36 @@ class Catalog:
         import difflib
         import heapq
 
+        from rapidfuzz import fuzz, process
+
         from hrfind.store.db import shape
 
-        # An id's difflib ratio is never above its shape's bound (a shape has whatever the id has in
-        # common with the name, once the name's digits are 0 too). So the shapes of the lengths
-        # difflib can accept at all (2 * shorter / both >= 0.5) are ranked by their bound, and
-        # their ids read most alike first (1, 2, 4 ... shapes at a time), only until neither the
-        # next shape nor the next id can reach the n-th best so far. Ties go to the larger id, as
-        # in difflib.
+        # difflib's ratio is never above rapidfuzz's (matching blocks are a common subsequence), nor
+        # is an id's above its shape's (a shape has every common subsequence its ids have). So the
+        # shapes of the lengths difflib can accept at all (2 * shorter / both >= 0.5) are ranked,
+        # and their ids read most alike first (1, 2, 4 ... shapes at a time), only until neither
+        # the next shape nor the next id can reach the n-th best so far. Ties go to the larger id,
+        # as in difflib.
         matcher = difflib.SequenceMatcher()
         matcher.set_seq2(record_id)
         best: list[tuple[float, str]] = []  # the n best (ratio, id), least first
 
-        def beaten(bound: float) -> bool:  # a bound and the ratio it bounds may differ in the last bit
+        def beaten(bound: float) -> bool:  # rapidfuzz's percent and difflib's ratio may differ in the last bit
             return len(best) == n and bound < 100 * best[0][0] - 1e-6
 
-        near = _alike(shape(record_id), self.store.shapes(-(-len(record_id) // 3), 3 * len(record_id)))
+        shapes = self.store.shapes(-(-len(record_id) // 3), 3 * len(record_id))
+        near = process.extract(shape(record_id), shapes, scorer=fuzz.ratio, score_cutoff=49, limit=None)
         start, step = 0, 1
-        while start < len(near) and not beaten(near[start][0]):
-            ids = self.store.shaped([found for _, found in near[start:start + step]])
+        while start < len(near) and not beaten(near[start][1]):
+            ids = self.store.shaped([found for found, _, _ in near[start:start + step]])
             start, step = start + step, 2 * step
-            for bound, candidate in _alike(record_id, ids):
+            for candidate, bound, _ in process.extract(record_id, ids, scorer=fuzz.ratio, score_cutoff=49, limit=None):
                 if beaten(bound):
                     break
                 matcher.set_seq1(candidate)
                 if matcher.real_quick_ratio() >= 0.5 and matcher.quick_ratio() >= 0.5 and (ratio := matcher.ratio()) >= 0.5:
                     (heapq.heappush if len(best) < n else heapq.heappushpop)(best, (ratio, candidate))
         return [candidate for _, candidate in sorted(best, reverse=True)]
-
-
-FEW = 1000  # below this many strings to compare, Python's difflib costs less than importing rapidfuzz
-
-
-def _alike(name: str, choices: list[str]) -> list[tuple[float, str]]:
-    """(bound, choice) of the choices whose difflib ratio with `name` may reach 0.5, highest bound first.
-
-    The bound, in percent, is never below that ratio: rapidfuzz's ratio counts the longest common
-    subsequence, difflib's quick_ratio the letters in common, and difflib's matching blocks are no
-    more than either.
-    """
-    if len(choices) > FEW:
-        from rapidfuzz import fuzz, process
-
-        return [(bound, found) for found, bound, _ in process.extract(name, choices, scorer=fuzz.ratio, score_cutoff=49, limit=None)]
-    import difflib
-
-    matcher = difflib.SequenceMatcher()
-    matcher.set_seq2(name)
-    found = []
-    for choice in choices:
-        matcher.set_seq1(choice)
-        if matcher.real_quick_ratio() >= 0.5 and matcher.quick_ratio() >= 0.5:
-            found.append((100 * matcher.quick_ratio(), choice))
-    found.sort(key=lambda pair: -pair[0])
-    return found
 
 
 def discover(path: Path, problems: list[Problem]) -> tuple[Path, ...]:

@@ -77,23 +77,10 @@ def intents(query: str) -> list[str]:
 
 def about_overdose(query: str) -> bool:
     """Whether a query asks about an overdose, typos included."""
+    from rapidfuzz import fuzz
+
     words = normalize(query).split()
     # "sobre dosis", as it is often typed, is one word
     words += [a + b for a, b in zip(words, words[1:]) if (a, b) == ("sobre", "dosis")]
-    return any(w in OVERDOSE_WORDS or (len(w) >= 6 and (_near(w, "overdose") or _near(w, "sobredosis"))) for w in words)
-
-
-def _near(word: str, target: str) -> bool:
-    """fuzz.ratio(word, target) >= 80, importing rapidfuzz only for a word that has the letters to get there.
-
-    fuzz.ratio is 200 * (longest common subsequence) / (both lengths), and the letters two words
-    have in common are at least that subsequence: with fewer than 2/5 of both lengths in common,
-    the ratio is below 80 by far more than rounding (an unknown `show` id need not import rapidfuzz).
-    """
-    from collections import Counter
-
-    if 5 * sum((Counter(word) & Counter(target)).values()) < 2 * (len(word) + len(target)):
-        return False
-    from rapidfuzz import fuzz
-
-    return fuzz.ratio(word, target) >= 80
+    return any(w in OVERDOSE_WORDS or (len(w) >= 6 and (fuzz.ratio(w, "overdose") >= 80 or fuzz.ratio(w, "sobredosis") >= 80))
+               for w in words)

@@ -195,20 +195,19 @@ def test_a_close_id_is_found_among_100000():
     assert loaded.closest_ids("no-such-record-anywhere") == []
 
 
-ID_LETTERS = "ab01-"  # few letters, so that ids are alike, share shapes and tie, and many reach the cutoff
+ID_LETTERS = "ab01-"  # few letters, so that ids are alike, share shapes and tie
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.text(ID_LETTERS, min_size=1, max_size=9), max_size=60), st.text(ID_LETTERS + "c2", min_size=1, max_size=10), st.booleans())
-def test_closest_ids_are_those_of_difflib_over_every_id(ids, name, rapidfuzz):
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(ID_LETTERS, min_size=1, max_size=9), max_size=30), st.text(ID_LETTERS + "c2", max_size=12))
+def test_closest_ids_are_those_of_difflib_over_every_id(ids, name):
     from unittest import mock
 
     from hrfind.store import build
 
     with mock.patch.object(build, "SHAPES_A_ROW", 2):  # shapes of one length spread over several rows
         loaded = ids_catalog(ids)
-    with mock.patch.object(catalog, "FEW", 0 if rapidfuzz else catalog.FEW):  # both ways of bounding
-        assert loaded.closest_ids(name) == difflib.get_close_matches(name, list(dict.fromkeys(ids)), n=3, cutoff=0.5)
+    assert loaded.closest_ids(name) == difflib.get_close_matches(name, list(dict.fromkeys(ids)), n=3, cutoff=0.5)
 
 
 def test_installed_places_join_the_bundled_layer_but_not_overdose_or_no_bundled(tmp_path, monkeypatch):

@@ -96,36 +96,3 @@ def test_the_lines_printed_above_the_results_on_a_terminal(cli):
 def test_questions_outside_harm_reduction_find_nothing(cli, query):
     result = cli("search", query, "--json")
     assert result.exit_code == 1 and result.stdout == "[]\n"
-
-
-@st.composite
-def typed(draw):
-    """overdose or sobredosis with a few letters left out, added or changed, or any short text."""
-    word = list(draw(st.sampled_from(["overdose", "sobredosis", "overdosing"])))
-    for _ in range(draw(st.integers(0, 4))):
-        at = draw(st.integers(0, len(word)))
-        how = draw(st.sampled_from(["drop", "add", "change"]))
-        letter = draw(st.sampled_from("overdsbicanx"))
-        if how == "drop" and at < len(word):
-            del word[at]
-        elif how == "add":
-            word.insert(at, letter)
-        elif at < len(word):
-            word[at] = letter
-    return draw(st.sampled_from(["", "my friend ", "sobre "])) + "".join(word)
-
-
-@settings(max_examples=500, deadline=None)
-@given(st.one_of(typed(), st.text("overdsbicanmptwx ", max_size=14)))
-def test_overdose_typos_are_those_of_rapidfuzz(query):
-    # about_overdose skips rapidfuzz for words without the letters to reach 80; the answer must not change.
-    from rapidfuzz import fuzz
-
-    from hrfind.intents import OVERDOSE_WORDS, about_overdose
-    from hrfind.text import normalize
-
-    words = normalize(query).split()
-    words += [a + b for a, b in zip(words, words[1:]) if (a, b) == ("sobre", "dosis")]
-    expected = any(w in OVERDOSE_WORDS or (len(w) >= 6 and (fuzz.ratio(w, "overdose") >= 80 or fuzz.ratio(w, "sobredosis") >= 80))
-                   for w in words)
-    assert about_overdose(query) == expected
