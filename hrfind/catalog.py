@@ -145,16 +145,40 @@ class Catalog:
         return self.store.meta("oldest", tuple[Optional[datetime.date], Optional[datetime.date]])
 
     def closest_ids(self, record_id: str, n: int = 3) -> list[str]:
-        """The ids most like a mistyped one, as difflib ranks them."""
+        """The ids most like a mistyped one, as difflib.get_close_matches ranks them (cutoff 0.5)."""
         import difflib
+        import heapq
 
         from rapidfuzz import fuzz, process
 
-        # difflib's ratio is never above rapidfuzz's (matching blocks are a common subsequence), so
-        # rapidfuzz's cut keeps every id difflib would, and difflib then ranks the few it left.
-        ids = self.store.column("SELECT id FROM record")  # every id, read from its index alone
-        close = dict.fromkeys(found for found, _, _ in process.extract(record_id, ids, scorer=fuzz.ratio, score_cutoff=49, limit=None))
-        return difflib.get_close_matches(record_id, list(close), n=n, cutoff=0.5)
+        from hrfind.store.db import shape
+
+        # difflib's ratio is never above rapidfuzz's (matching blocks are a common subsequence), nor
+        # is an id's above its shape's (a shape has every common subsequence its ids have). So the
+        # shapes of the lengths difflib can accept at all (2 * shorter / both >= 0.5) are ranked,
+        # and their ids read most alike first (1, 2, 4 ... shapes at a time), only until neither
+        # the next shape nor the next id can reach the n-th best so far. Ties go to the larger id,
+        # as in difflib.
+        matcher = difflib.SequenceMatcher()
+        matcher.set_seq2(record_id)
+        best: list[tuple[float, str]] = []  # the n best (ratio, id), least first
+
+        def beaten(bound: float) -> bool:  # rapidfuzz's percent and difflib's ratio may differ in the last bit
+            return len(best) == n and bound < 100 * best[0][0] - 1e-6
+
+        shapes = self.store.shapes(-(-len(record_id) // 3), 3 * len(record_id))
+        near = process.extract(shape(record_id), shapes, scorer=fuzz.ratio, score_cutoff=49, limit=None)
+        start, step = 0, 1
+        while start < len(near) and not beaten(near[start][1]):
+            ids = self.store.shaped([found for found, _, _ in near[start:start + step]])
+            start, step = start + step, 2 * step
+            for candidate, bound, _ in process.extract(record_id, ids, scorer=fuzz.ratio, score_cutoff=49, limit=None):
+                if beaten(bound):
+                    break
+                matcher.set_seq1(candidate)
+                if matcher.real_quick_ratio() >= 0.5 and matcher.quick_ratio() >= 0.5 and (ratio := matcher.ratio()) >= 0.5:
+                    (heapq.heappush if len(best) < n else heapq.heappushpop)(best, (ratio, candidate))
+        return [candidate for _, candidate in sorted(best, reverse=True)]
 
 
 def discover(path: Path, problems: list[Problem]) -> tuple[Path, ...]:

@@ -1,9 +1,13 @@
 """Data layers: discovery, override by id, origins, and problems that skip only what is broken."""
 
+import difflib
 import os
 from pathlib import Path
 
+import msgspec
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hrfind import catalog
 from hrfind.errors import UsageError
@@ -162,6 +166,48 @@ def test_get_and_closest_ids():
     assert loaded.get("naloxone").title
     assert loaded.get("narcan") is None
     assert "naloxone" in loaded.closest_ids("naloxon")
+
+
+def ids_catalog(ids: list[str]) -> catalog.Catalog:
+    """A catalog over a store that holds only these ids (as records of alternating kinds) and their shapes."""
+    import sqlite3
+
+    from hrfind.store import build, db
+
+    connection = sqlite3.connect(":memory:")
+    connection.executescript(db.schema(db.features()))
+    connection.executemany("INSERT INTO record VALUES (?, ?, ?, ?, 0, NULL)",
+                           ((n, ("service", "offer")[n % 2], n, record_id) for n, record_id in enumerate(ids)))
+    connection.executemany("INSERT INTO meta VALUES (?, ?)", ((key, db.seal(msgspec.msgpack.encode(value))) for key, value in
+                                                              (("counts", {}), ("overrides", []))))
+    build.write_shapes(connection)
+    return catalog.Catalog(db.Store(connection, db.features()), [])
+
+
+def test_a_close_id_is_found_among_100000():
+    states = ["ny", "ca", "tx", "wa", "md"]
+    ids = [f"svc-{states[i % 5]}-{i:06d}" for i in range(100_000)] + ["naloxone", "naltrexone", "overdose-response", "overdose-spotting"]
+    loaded = ids_catalog(ids)
+    assert loaded.store.column("SELECT count(*) FROM shape") == [9]  # 5 shapes of services, 4 of words
+    assert loaded.closest_ids("naloxne")[0] == "naloxone"
+    assert loaded.closest_ids("overdose-respons")[:2] == ["overdose-response", "overdose-spotting"]
+    assert loaded.closest_ids("svc-nd-012344")[0] == "svc-md-012344"  # a state mistyped
+    assert loaded.closest_ids("no-such-record-anywhere") == []
+
+
+ID_LETTERS = "ab01-"  # few letters, so that ids are alike, share shapes and tie
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(ID_LETTERS, min_size=1, max_size=9), max_size=30), st.text(ID_LETTERS + "c2", max_size=12))
+def test_closest_ids_are_those_of_difflib_over_every_id(ids, name):
+    from unittest import mock
+
+    from hrfind.store import build
+
+    with mock.patch.object(build, "SHAPES_A_ROW", 2):  # shapes of one length spread over several rows
+        loaded = ids_catalog(ids)
+    assert loaded.closest_ids(name) == difflib.get_close_matches(name, list(dict.fromkeys(ids)), n=3, cutoff=0.5)
 
 
 def test_installed_places_join_the_bundled_layer_but_not_overdose_or_no_bundled(tmp_path, monkeypatch):

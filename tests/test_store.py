@@ -171,6 +171,17 @@ def test_a_record_damaged_inside_the_store_is_never_shown(isolated, cli):
     assert json.loads(result.stdout)[0]["title"] == load(SAMPLE, use_cache=False).strategies["naloxone"].title
 
 
+@pytest.mark.parametrize("table", ["spelling", "shape"])
+def test_damaged_id_shapes_are_never_trusted_for_suggestions(isolated, cli, table):
+    load(SAMPLE)
+    (path,) = stores(isolated)
+    column = {"spelling": "shapes", "shape": "ids"}[table]
+    with sqlite3.connect(path) as writable:
+        writable.execute(f"UPDATE {table} SET {column} = substr({column}, 1, 4) || x'c0' || substr({column}, 6)")
+    result = cli("show", "naloxne", "--data", SAMPLE)
+    assert result.exit_code == 1 and "Did you mean naloxone" in result.stderr  # answered from the files
+
+
 def test_a_locked_store_is_bypassed_or_rebuilt(isolated, cli):
     load(SAMPLE)
     (path,) = stores(isolated)

@@ -146,12 +146,13 @@ def find_record(run: Run, name: str):
 
             run.note(f'"{name}" {_("is another name for")} {record.id}.')
         return record
-    from hrfind import search as engine
-
     import shlex
 
-    hits = [h.record.id for h in engine.search_catalog(catalog, name, limit=3)]
-    close = list(dict.fromkeys([*catalog.closest_ids(name), *hits]))[:3]
+    close = catalog.closest_ids(name)
+    if len(close) < 3:  # the top search hits fill the places left; a search costs more than the ids
+        from hrfind import search as engine
+
+        close = list(dict.fromkeys([*close, *(h.record.id for h in engine.search_catalog(catalog, name, limit=3))]))[:3]
     hint = f" Did you mean {_either(close)}?" if close else ""
     raise NotFoundError(f'No record has the id "{name}".{hint} `hrfind search {shlex.quote(name)}` finds records by words.')
 

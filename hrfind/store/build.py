@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import itertools
 import sqlite3
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -106,6 +107,7 @@ def memory_store(records: Iterable[Record]) -> db.Store:
 PARALLEL_BYTES = 4 * 1024 * 1024
 PARALLEL_RECORDS = 5000
 AHEAD = 3  # jobs ahead of the writer: bounds the memory the workers' results hold
+SHAPES_A_ROW = 4096  # id shapes in one row of `spelling`: a directory of words as ids is not held whole
 
 
 def parse(read: Reader, path: Path, origin: str) -> Parsed:
@@ -249,6 +251,7 @@ class _Writer:
             (live.n, kind, live.pos, record_id, live.entry) for kind, table in self.live.items() for record_id, live in table.items()))
         self.live.clear()
         self.owner.clear()
+        write_shapes(self.connection)
         if links:
             self._check_links()
         self._translate()
@@ -459,6 +462,28 @@ class _Index:
                         best[word, group] = weight
         self.words.update(word for word, _ in best)
         self.connection.executemany("INSERT INTO group_word VALUES (?, ?, ?)", ((w, g, weight) for (w, g), weight in best.items()))
+
+
+def write_shapes(connection: sqlite3.Connection) -> None:
+    """The shapes of the records' ids by length, and the ids of each shape (db.shape), streamed in SQLite's order."""
+    connection.create_function("shape", 1, db.shape, deterministic=True)
+    rows = connection.execute("SELECT DISTINCT shape(id) AS s, id FROM record ORDER BY length(id), s, id")
+    part: list[str] = []
+    parts: dict[int, int] = {}
+
+    def flush() -> None:
+        if part:
+            length = len(part[0])
+            parts[length] = parts.get(length, -1) + 1
+            connection.execute("INSERT INTO spelling VALUES (?, ?, ?)", (length, parts[length], db.seal(msgspec.msgpack.encode(part))))
+            part.clear()
+
+    for found, group in itertools.groupby(rows, key=lambda row: row[0]):
+        if part and (len(part[0]) != len(found) or len(part) >= SHAPES_A_ROW):
+            flush()
+        part.append(found)
+        connection.execute("INSERT INTO shape VALUES (?, ?)", (found, db.seal(msgspec.msgpack.encode([record_id for _, record_id in group]))))
+    flush()
 
 
 def _features(connection: sqlite3.Connection) -> frozenset[str]:

@@ -11,6 +11,8 @@ One SQLite file holds what a set of data layers compiles to (see `hrfind.store.b
   for the services query; `fts` (FTS5 over folded words, one column per field weight) and `fts_k`
   (the same, of every record but the places), `word`
   (the vocabulary), `group_word` and `phrase` for search;
+- `spelling` (the distinct shapes of the ids, by length) and `shape` (the ids of each
+  shape), so that `show` of an unknown id compares it with shapes, not with every id;
 - `translated`: each data file's translations as given; `translation`: each record in the
   languages it was translated into, checked against it (a run in that language reads these);
 - `meta`: the key the store was compiled from, counts, overrides and problems.
@@ -37,7 +39,7 @@ import msgspec
 from hrfind.errors import StoreDamaged
 from hrfind.model import TYPES, Offer, Record
 
-FORMAT = 6  # bump when the schema or the meaning of a column changes
+FORMAT = 7  # bump when the schema or the meaning of a column changes
 KINDS = ("principle", "strategy", "service", "offer")
 # The columns of `fts`, and the weight of the field each holds (see hrfind.search).
 COLUMNS = ("title", "alias", "summary", "body", "steps")
@@ -81,6 +83,8 @@ def schema(have: frozenset[str]) -> str:
         CREATE UNIQUE INDEX record_kind ON record(kind, pos);
         CREATE INDEX record_id ON record(id);
         CREATE TABLE grp(tag TEXT PRIMARY KEY, members BLOB) WITHOUT ROWID;
+        CREATE TABLE spelling(length INT, part INT, shapes BLOB, PRIMARY KEY (length, part)) WITHOUT ROWID;
+        CREATE TABLE shape(shape TEXT PRIMARY KEY, ids BLOB) WITHOUT ROWID;
         CREATE TABLE site(n INTEGER PRIMARY KEY, lat REAL, lon REAL, approximate INT, remote INT);
         CREATE INDEX site_unlocated ON site(n) WHERE lat IS NULL;
         CREATE INDEX site_remote ON site(n) WHERE remote;
@@ -91,6 +95,18 @@ def schema(have: frozenset[str]) -> str:
         CREATE TABLE phrase(phrase TEXT, n INT, PRIMARY KEY (phrase, n)) WITHOUT ROWID;
         {fts}
     """
+
+
+_DIGITS = str.maketrans("123456789", "000000000")
+
+
+def shape(record_id: str) -> str:
+    """An id with each digit as 0: a directory's numbered ids ("svc-ny-000123") share a few shapes.
+
+    What a name has in common with an id (a common subsequence), it has with the id's shape once
+    its own digits are 0 too: a shape too unlike a name rules out every id of that shape.
+    """
+    return record_id.translate(_DIGITS)
 
 
 def seal(payload: bytes) -> bytes:
@@ -131,6 +147,14 @@ def decode(kind: str, blob: bytes) -> Record:
     try:
         return _decoder(kind).decode(unseal(blob))
     except (msgspec.DecodeError, msgspec.ValidationError, KeyError) as error:
+        raise StoreDamaged(str(error)) from error
+
+
+def _strings(blob: bytes) -> list[str]:
+    """A sealed msgpack list of strings (ids or shapes); StoreDamaged if it is not whole."""
+    try:
+        return msgspec.msgpack.decode(unseal(blob), type=list[str])
+    except (msgspec.DecodeError, msgspec.ValidationError) as error:
         raise StoreDamaged(str(error)) from error
 
 
@@ -255,6 +279,23 @@ class Store:
     def id_map(self, kinds: Collection[str]) -> dict[int, str]:
         """Number -> id of every record of these kinds."""
         return dict(self.rows(f"SELECT n, id FROM record WHERE kind IN ({','.join('?' * len(kinds))})", tuple(kinds)))
+
+    def shapes(self, shortest: int, longest: int) -> list[str]:
+        """The shapes (`shape`) of the ids whose length is in this range."""
+        found: list[str] = []
+        for blob in self.column("SELECT shapes FROM spelling WHERE length BETWEEN ? AND ? ORDER BY length, part", (shortest, longest)):
+            found += _strings(blob)
+        return found
+
+    def shaped(self, shapes: Collection[str]) -> list[str]:
+        """The ids that have one of these shapes."""
+        wanted = list(shapes)
+        found: list[str] = []
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            for blob in self.column(f"SELECT ids FROM shape WHERE shape IN ({','.join('?' * len(chunk))})", chunk):
+                found += _strings(blob)
+        return found
 
     def count(self, kind: str) -> int:
         return (self.meta("totals", dict[str, int]) or {}).get(kind, 0)
