@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hrfind import catalog
-from hrfind.store import files, update
+from hrfind.store import db, files, update
 from test_store import SAMPLE, answers, load, same, settled, write  # noqa: F401 (settled: an autouse fixture)
 
 WORDS = ["van", "naloxone", "harbor", "clinic", "mobile", "outreach", "testing", "syringes", "overdose", "care"]
@@ -99,12 +99,22 @@ def check(folder: Path, edited: str, before: str, after: str, translation: str =
     return bool(taken and taken[0])
 
 
+BEFORE = record("service", "r1", ["harbor", "van"], ["naloxone"], ["missing"], 0, True, 2) + \
+    record("strategy", "r2", ["overdose"], ["nowhere"], ["sample-howto"], 0, True, 3)
+AFTER = record("service", "r1", ["mobile", "clinic"], ["syringe-services", "nowhere"], [], 1, False, 1) + \
+    record("strategy", "r2", ["testing"], [], ["r1", "missing"], 0, False, 5)
+SPANISH = 'lang = "es"\n\n[[strategy]]\nid = "r2"\ntitle = "Sobredosis"\nsummary = "Acerca de la sobredosis."\n'
+
+
 def test_an_edit_that_keeps_the_ids_updates_the_store(tmp_path):
-    before = record("service", "r1", ["harbor", "van"], ["naloxone"], ["missing"], 0, True, 2) + \
-        record("strategy", "r2", ["overdose"], ["nowhere"], ["sample-howto"], 0, True, 3)
-    after = record("service", "r1", ["mobile", "clinic"], ["syringe-services", "nowhere"], [], 1, False, 1) + \
-        record("strategy", "r2", ["testing"], [], ["r1", "missing"], 0, False, 5)
-    assert check(tmp_path / "d", "b.toml", before, after)
+    assert check(tmp_path / "d", "b.toml", BEFORE, AFTER)
+
+
+@pytest.mark.parametrize("have", [frozenset(), frozenset({"fts5"}), frozenset({"rtree"})])
+def test_without_fts5_or_rtree_an_edit_updates_the_same_way(tmp_path, monkeypatch, have):
+    monkeypatch.setattr(db, "features", lambda: have)
+    assert check(tmp_path / "d", "b.toml", BEFORE, AFTER, SPANISH)
+    assert check(tmp_path / "d", "b.toml", AFTER, BEFORE, SPANISH)
 
 
 def test_a_comment_changes_nothing_but_the_files_key(tmp_path):
@@ -115,8 +125,7 @@ def test_a_comment_changes_nothing_but_the_files_key(tmp_path):
 def test_a_translated_record_is_checked_again(tmp_path):
     before = record("strategy", "r2", ["overdose"], [], [], 0, False, 3)
     after = record("strategy", "r2", ["overdose", "care"], [], [], 0, False, 3)
-    spanish = 'lang = "es"\n\n[[strategy]]\nid = "r2"\ntitle = "Sobredosis"\nsummary = "Acerca de la sobredosis."\n'
-    assert check(tmp_path / "d", "b.toml", before, after, spanish)
+    assert check(tmp_path / "d", "b.toml", before, after, SPANISH)
 
 
 def test_an_override_of_the_sample_is_updated(tmp_path):
@@ -129,8 +138,7 @@ def test_an_edited_translation_is_checked_again(tmp_path):
     strategy = record("strategy", "r2", ["overdose"], [], [], 0, False, 3)
     folder = tmp_path / "d"
     write(folder / "b.toml", strategy)
-    before = 'lang = "es"\n\n[[strategy]]\nid = "r2"\ntitle = "Sobredosis"\nsummary = "Acerca de la sobredosis."\n'
-    assert check(folder, "z-es.toml", before, before.replace("Sobredosis", "Cuidado de sobredosis").replace('"r2"', '"r2"\nsteps = ["Uno"]'))
+    assert check(folder, "z-es.toml", SPANISH, SPANISH.replace("Sobredosis", "Cuidado de sobredosis").replace('"r2"', '"r2"\nsteps = ["Uno"]'))
 
 
 def test_an_edited_offer_renames_its_group(tmp_path):
@@ -196,6 +204,6 @@ def test_a_damaged_record_the_edit_leaves_alone_is_still_never_shown(tmp_path, c
 def test_any_edit_answers_as_a_fresh_compile(before, after, keep, spanish):
     if keep and after:  # most edits keep the records, by kind and id, and change what they say
         after = [(*b[:2], *a[2:]) for b, a in zip(before, after * len(before))]
-    translation = 'lang = "es"\n\n[[strategy]]\nid = "r2"\ntitle = "Sobredosis"\nsummary = "Acerca de la sobredosis."\n' if spanish else ""
+    translation = SPANISH if spanish else ""
     with tempfile.TemporaryDirectory() as temp:
         check(Path(temp) / "d", "b.toml", "".join(record(*spec) for spec in before), "".join(record(*spec) for spec in after), translation)
