@@ -413,6 +413,8 @@ def _save(path: Path, have: frozenset[str], parts: list[Part], key: bytes, today
     """Compile into a new file that replaces `path` whole; the store opened read-only, or None if it could not be written."""
     from urllib.parse import quote
 
+    if old is not None and _update(path, parts, key, today, Path(old)):
+        return _open(path, have)
     for source in dict.fromkeys((old, None)):
         try:
             with files.new_file(path) as temp:
@@ -429,6 +431,30 @@ def _save(path: Path, have: frozenset[str], parts: list[Part], key: bytes, today
             return None
         return _open(path, have)
     return None
+
+
+class _Unsure(Exception):
+    """The earlier store cannot simply be updated: compile the store whole."""
+
+
+def _update(path: Path, parts: list[Part], key: bytes, today: datetime.date, old: Path) -> bool:
+    """Replace `path` with a copy of the store at `old` updated for one edited file; False when only a full compile will do."""
+    from urllib.parse import quote
+
+    try:
+        with files.new_file(path) as temp:
+            files.copy(old, temp)
+            connection = sqlite3.connect(f"file:{quote(str(temp))}", uri=True)
+            try:
+                from hrfind.store import update
+
+                if not update.update_into(connection, parts, key, today, read_file):
+                    raise _Unsure
+            finally:
+                connection.close()
+    except (_Unsure, sqlite3.Error, StoreDamaged, OSError):
+        return False  # the temporary copy is gone; a damaged or unreadable earlier store is compiled afresh
+    return True
 
 
 def _in_memory(have: frozenset[str], parts: list[Part], key: bytes, today: datetime.date,

@@ -3,7 +3,8 @@
 Each file is parsed and validated (or, unchanged since the last store, copied from it without
 being decoded), its records written as blobs, and dropped; only ids and origins stay in memory
 to merge the layers. Links to missing records are then found with one query, and a last pass
-over the merged records writes what queries use: tags, locations, the word index.
+over the merged records writes what queries use: tags, locations, the word index. (An edit of one
+file that keeps its records' ids updates a copy of the store instead: `hrfind.store.update`.)
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import datetime
 import itertools
 import sqlite3
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
@@ -66,6 +67,7 @@ def compile_into(connection: sqlite3.Connection, have: frozenset[str], parts: Se
     parsed = _pooled(parse, ((read, f.path, f.origin) for f in unread), todo >= PARALLEL_BYTES and len(unread) > 1)
     for layer, part in enumerate(parts):
         writer.problems.extend(part.problems)
+        writer.mark()
         if not part.exists:
             continue
         counts = writer.counts.setdefault(part.name, {})
@@ -80,6 +82,7 @@ def compile_into(connection: sqlite3.Connection, have: frozenset[str], parts: Se
                 done += file.size
                 if progress is not None:
                     progress(done, todo)
+            writer.mark()
             if part.offers_only:  # --no-bundled: only the offer vocabulary, in every language it has
                 writer.translations[translated:] = [t for t in writer.translations[translated:] if t.kind == "offer"]
             writer.translation_layers += [layer] * (len(writer.translations) - len(writer.translation_layers))
@@ -88,6 +91,7 @@ def compile_into(connection: sqlite3.Connection, have: frozenset[str], parts: Se
                     continue
                 if writer.merge(entry, kind, record_id, origin, in_layer, layer):
                     counts[kind] = counts.get(kind, 0) + 1
+            writer.mark()
     writer.finish(key, links)
     connection.commit()
     if old is not None:
@@ -108,6 +112,7 @@ PARALLEL_BYTES = 4 * 1024 * 1024
 PARALLEL_RECORDS = 5000
 AHEAD = 3  # jobs ahead of the writer: bounds the memory the workers' results hold
 SHAPES_A_ROW = 4096  # id shapes in one row of `spelling`: a directory of words as ids is not held whole
+GROUPS = ("kind:", "access:", "offer:")  # the tags whose names are searched (`group_words`)
 
 
 def parse(read: Reader, path: Path, origin: str) -> Parsed:
@@ -168,6 +173,12 @@ class _Writer:
         self.translations: list[Translation] = []  # in the order of the layers: a later one replaces an earlier
         self.translation_layers: list[int] = []  # the layer of each translation, by its place in `translations`
         self.record_layers: dict[tuple[str, str], int] = {}  # (kind, id) -> the layer of the record that won
+        # How many problems each step reported, in order: each layer's, then each file's when read and
+        # when merged, then broken links, then translations. An update replaces one file's share.
+        self.spans: list[int] = []
+
+    def mark(self) -> None:
+        self.spans.append(len(self.problems) - sum(self.spans))
 
     def attach(self, path: str) -> None:
         """Make the files of an earlier store available to copy; entries keep their ids, new ones follow."""
@@ -253,76 +264,92 @@ class _Writer:
         self.owner.clear()
         write_shapes(self.connection)
         if links:
-            self._check_links()
-        self._translate()
-        oldest = _Index(self.connection).write()
+            self.problems += check_links(self.connection, self.encoder)
+        self.mark()
+        kept, problems = translate(self.connection, zip(self.translation_layers, self.translations), self.record_layers)
+        self.problems += problems
+        self.mark()
+        self.connection.executemany("INSERT INTO translation VALUES (?, ?, ?)", ((n, lang, blob) for (n, lang), blob in kept.items()))
+        dates = _Index(self.connection).write()
         totals = dict(self.connection.execute("SELECT kind, count(*) FROM record GROUP BY kind").fetchall())
         meta = {"key": key, "checked": self.today if self.problems else None, "counts": self.counts, "totals": totals,
-                "overrides": self.overrides, "problems": self.problems, "oldest": oldest}
+                "overrides": self.overrides, "problems": self.problems, "oldest": oldest(dates), "dates": sorted(dates.items()),
+                "spans": self.spans}
         self.connection.executemany("INSERT INTO meta VALUES (?, ?)",
                                     ((name, db.seal(msgspec.msgpack.encode(value))) for name, value in meta.items()))
         execute("ANALYZE main")
 
-    def _check_links(self) -> None:
-        """Report links to records that do not exist, and drop them so that the record still loads."""
-        from hrfind.problem import Problem
 
-        broken = self.connection.execute("""
-            SELECT r.n, r.kind, r.id, e.origin, l.field, l.target FROM record r
-            JOIN entry e ON e.id = r.entry JOIN link l ON l.entry = r.entry
-            WHERE r.kind IN ('strategy', 'service')
-              AND NOT EXISTS (SELECT 1 FROM record t WHERE t.id = l.target AND (t.kind = 'offer') = (l.field = 'offers'))
-            ORDER BY r.kind = 'service', r.pos, l.field = 'offers', l.idx""").fetchall()
-        dropped: dict[int, dict[str, set[str]]] = {}
-        for n, kind, record_id, origin, field, target in broken:
-            what = "offer" if field == "offers" else "record"
-            self.problems.append(Problem(origin, f'no {what} has the id "{target}"; the link was dropped', kind=kind, id=record_id, field=field, fatal=False))
-            dropped.setdefault(n, {}).setdefault(field, set()).add(target)
-        if not dropped:
-            return
-        store = db.Store(self.connection, frozenset())
-        for n, gone in dropped.items():
-            record = store.record(n)
-            fixed = msgspec.structs.replace(record, **{field: [t for t in getattr(record, field) if t not in targets]
-                                                       for field, targets in gone.items()})
-            self.connection.execute("UPDATE record SET body = ? WHERE n = ?", (db.seal(self.encoder.encode(fixed)), n))
+def check_links(connection: sqlite3.Connection, encoder: msgspec.msgpack.Encoder, among: list[int] | None = None) -> list[Problem]:
+    """Report links to records that do not exist, and drop them so that the record still loads (of the records
+    numbered `among`, or all)."""
+    from hrfind.problem import Problem
+
+    problems = []
+    broken = connection.execute(f"""
+        SELECT r.n, r.kind, r.id, e.origin, l.field, l.target FROM record r
+        JOIN entry e ON e.id = r.entry JOIN link l ON l.entry = r.entry
+        WHERE r.kind IN ('strategy', 'service') {'' if among is None else 'AND r.n IN (SELECT value FROM json_each(?))'}
+          AND NOT EXISTS (SELECT 1 FROM record t WHERE t.id = l.target AND (t.kind = 'offer') = (l.field = 'offers'))
+        ORDER BY r.kind = 'service', r.pos, l.field = 'offers', l.idx""", () if among is None else (db.as_json(among),)).fetchall()
+    dropped: dict[int, dict[str, set[str]]] = {}
+    for n, kind, record_id, origin, field, target in broken:
+        what = "offer" if field == "offers" else "record"
+        problems.append(Problem(origin, f'no {what} has the id "{target}"; the link was dropped', kind=kind, id=record_id, field=field, fatal=False))
+        dropped.setdefault(n, {}).setdefault(field, set()).add(target)
+    store = db.Store(connection, frozenset())
+    for n, gone in dropped.items():
+        record = store.record(n)
+        fixed = msgspec.structs.replace(record, **{field: [t for t in getattr(record, field) if t not in targets]
+                                                   for field, targets in gone.items()})
+        connection.execute("UPDATE record SET body = ? WHERE n = ?", (db.seal(encoder.encode(fixed)), n))
+    return problems
 
 
-    def _translate(self) -> None:
-        """Check each translation against the merged record it translates, and store the record in its language."""
-        from hrfind.check import translated
-        from hrfind.problem import Problem
+def translate(connection: sqlite3.Connection, translations: Iterable[tuple[int, Translation]],
+              record_layers: Mapping[tuple[str, str], int]) -> tuple[dict[tuple[int, str], bytes], list[Problem]]:
+    """Check each translation, with its layer, against the merged record it translates (`record_layers`: the layer
+    of the record that won, by kind and id): the record in each language, and the problems."""
+    from hrfind.check import translated
+    from hrfind.problem import Problem
 
-        store = db.Store(self.connection, frozenset())
-        kept: dict[tuple[int, str], tuple[str, Record]] = {}  # (number, language) -> the last translation's file, the record in it
-        in_layer: dict[tuple[int, str, int], str] = {}
-        broken: list[tuple[int, str, list[Problem]]] = []
-        for layer, translation in zip(self.translation_layers, self.translations):
-            n = store.number(translation.id, (translation.kind,))
-            where = dict(kind=translation.kind, index=translation.index, id=translation.id)
-            if n is None:
-                self.problems.append(Problem(translation.origin, f'no {translation.kind} has the id "{translation.id}"; the translation was skipped', field="id", **where))
-                continue
-            if layer < self.record_layers.get((translation.kind, translation.id), 0):
-                # A later layer replaced the record: this translation is of a text no longer shown, so it is English, marked.
-                continue
-            if (n, translation.lang, layer) in in_layer:
-                self.problems.append(Problem(translation.origin, f"duplicate translation, also in {in_layer[n, translation.lang, layer]}; this one was skipped", field="id", **where))
-                continue
-            in_layer[n, translation.lang, layer] = translation.origin
-            # On top of an earlier layer's translation: a later one that gives only a title keeps the earlier steps in Spanish.
-            earlier = kept.get((n, translation.lang))
-            record, problems = translated(store.record(n) if earlier is None else earlier[1], translation)
-            if record is None:
-                broken.append((n, translation.lang, problems))
-            else:
-                kept[n, translation.lang] = translation.origin, record
-        for n, lang, problems in broken:  # say which text is shown instead: another layer's translation, or the English
-            instead = kept.get((n, lang))
-            self.problems += problems if instead is None or instead[1].lang != lang else [dataclasses.replace(
-                p, message=p.message.removesuffix("; the English text is used") + f"; the translation in {instead[0]} is used") for p in problems]
-        self.connection.executemany("INSERT INTO translation VALUES (?, ?, ?)", (
-            (n, lang, db.seal(self.encoder.encode(record))) for (n, lang), (_, record) in kept.items()))
+    store = db.Store(connection, frozenset())
+    kept: dict[tuple[int, str], tuple[str, Record]] = {}  # (number, language) -> the last translation's file, the record in it
+    in_layer: dict[tuple[int, str, int], str] = {}
+    broken: list[tuple[int, str, list[Problem]]] = []
+    problems: list[Problem] = []
+    for layer, translation in translations:
+        n = store.number(translation.id, (translation.kind,))
+        where = dict(kind=translation.kind, index=translation.index, id=translation.id)
+        if n is None:
+            problems.append(Problem(translation.origin, f'no {translation.kind} has the id "{translation.id}"; the translation was skipped', field="id", **where))
+            continue
+        if layer < record_layers.get((translation.kind, translation.id), 0):
+            # A later layer replaced the record: this translation is of a text no longer shown, so it is English, marked.
+            continue
+        if (n, translation.lang, layer) in in_layer:
+            problems.append(Problem(translation.origin, f"duplicate translation, also in {in_layer[n, translation.lang, layer]}; this one was skipped", field="id", **where))
+            continue
+        in_layer[n, translation.lang, layer] = translation.origin
+        # On top of an earlier layer's translation: a later one that gives only a title keeps the earlier steps in Spanish.
+        earlier = kept.get((n, translation.lang))
+        record, found = translated(store.record(n) if earlier is None else earlier[1], translation)
+        if record is None:
+            broken.append((n, translation.lang, found))
+        else:
+            kept[n, translation.lang] = translation.origin, record
+    for n, lang, found in broken:  # say which text is shown instead: another layer's translation, or the English
+        instead = kept.get((n, lang))
+        problems += found if instead is None or instead[1].lang != lang else [dataclasses.replace(
+            p, message=p.message.removesuffix("; the English text is used") + f"; the translation in {instead[0]} is used") for p in found]
+    encoder = msgspec.msgpack.Encoder()
+    return {key: db.seal(encoder.encode(record)) for key, (_, record) in kept.items()}, problems
+
+
+def oldest(dates: dict[tuple[str, datetime.date], int]) -> tuple[datetime.date | None, datetime.date | None]:
+    """The oldest `reviewed` (principles, strategies) and `verified` (services) date, which `info` shows."""
+    return tuple(min((date for (which, date), count in dates.items() if which == name and count), default=None)  # type: ignore[return-value]
+                 for name in ("reviewed", "verified"))
 
 
 class Derived(NamedTuple):
@@ -338,7 +365,7 @@ class Derived(NamedTuple):
     words: set[str]
     translated_words: set[str]  # the words of translations, searched by a query in their language
     emergency: list[int]
-    oldest: dict[str, datetime.date]  # the oldest "reviewed" (principles, strategies) and "verified" (services)
+    dates: dict[tuple[str, datetime.date], int]  # how many have each "reviewed" (principles, strategies), "verified" (services)
     offers: list[Offer]  # offers are not indexed, but their names are the words of their groups
 
 
@@ -358,8 +385,8 @@ def derive(batch: list[tuple[int, str, bytes]], fts: bool) -> Derived:
         place = False
         which = "verified" if kind == "service" else "reviewed"
         date = getattr(record, which, None)
-        if date is not None and (which not in found.oldest or date < found.oldest[which]):
-            found.oldest[which] = date
+        if date is not None:
+            found.dates[which, date] = found.dates.get((which, date), 0) + 1
         if isinstance(record, Service):
             tags += [f"language:{code}" for code in record.languages]
             if record.is_remote:
@@ -400,8 +427,8 @@ class _Index:
 
     def __init__(self, connection: sqlite3.Connection):
         self.connection = connection
-        self.fts = "fts5" in _features(connection)
-        self.rtree = "rtree" in _features(connection)
+        self.fts = "fts5" in features_of(connection)
+        self.rtree = "rtree" in features_of(connection)
         self.words: set[str] = set()
         self.translated_words: set[str] = set()
         self.offers: dict[str, Offer] = {}
@@ -409,9 +436,9 @@ class _Index:
         self.members: dict[str, array] = {}  # tag -> record numbers, kept whole in `grp` too
         self.emergency: list[int] = []
 
-    def write(self) -> tuple[datetime.date | None, datetime.date | None]:
-        """Index every merged record; the oldest `reviewed` and `verified` dates, which `info` shows."""
-        oldest: dict[str, datetime.date] = {}
+    def write(self) -> dict[tuple[str, datetime.date], int]:
+        """Index every merged record; how many have each `reviewed` and `verified` date."""
+        dates: dict[tuple[str, datetime.date], int] = {}
         total = self.connection.execute("SELECT count(*) FROM record").fetchone()[0]
         # One row a record: hrfind speaks one language besides English (hrfind.i18n.LANGUAGES).
         cursor = self.connection.execute("SELECT r.n, r.kind, coalesce(r.body, e.body), t.body FROM record r "
@@ -423,7 +450,7 @@ class _Index:
 
         for d in _pooled(derive, ((rows, self.fts) for rows in batches), total >= PARALLEL_RECORDS):
             for table, rows in (("fts", d.fts), ("fts_k", d.fts_k)):
-                insert(f"INSERT INTO {table}(rowid, {', '.join(db.COLUMNS + db.TRANSLATED)}) VALUES (?{', ?' * 2 * len(db.COLUMNS)})", rows)
+                insert(fts_insert(table), rows)
             insert("INSERT INTO posting VALUES (?, ?, ?)", d.posting)
             insert("INSERT INTO site VALUES (?, ?, ?, ?, ?)", d.site)
             if self.rtree:
@@ -433,16 +460,15 @@ class _Index:
                 found = self.members.get(tag)
                 if found is None:
                     found = self.members[tag] = array("I")
-                    if tag.startswith(("kind:", "access:", "offer:")):
+                    if tag.startswith(GROUPS):
                         self.groups.add(tag)
                 found.extend(numbers)
             self.words |= d.words
             self.translated_words |= d.translated_words
             self.emergency += d.emergency
             self.offers.update((offer.id, offer) for offer in d.offers)
-            for which, date in d.oldest.items():
-                if which not in oldest or date < oldest[which]:
-                    oldest[which] = date
+            for date, count in d.dates.items():
+                dates[date] = dates.get(date, 0) + count
         self.connection.executemany("INSERT INTO grp VALUES (?, ?)", ((tag, db.seal(db.pack(numbers)))
                                                                       for tag, numbers in sorted(self.members.items())))
         self.members.clear()
@@ -450,16 +476,10 @@ class _Index:
         self.connection.executemany("INSERT INTO word VALUES (?, ?, ?)", (
             (w, len(w), w not in self.words) for w in sorted(self.words | self.translated_words)))
         self.connection.execute("INSERT INTO meta VALUES ('emergency', ?)", (db.seal(msgspec.msgpack.encode(self.emergency)),))
-        return oldest.get("reviewed"), oldest.get("verified")
+        return dates
 
     def _groups(self) -> None:
-        """The words of each group's names (kinds, access, offers), with the best weight each has there."""
-        best: dict[tuple[str, str], float] = {}
-        for group in sorted(self.groups):
-            for weight, text in fields.group_fields(group, self.offers):
-                for word in words(text):
-                    if best.get((word, group), -1.0) < weight:
-                        best[word, group] = weight
+        best = group_words(self.groups, self.offers)
         self.words.update(word for word, _ in best)
         self.connection.executemany("INSERT INTO group_word VALUES (?, ?, ?)", ((w, g, weight) for (w, g), weight in best.items()))
 
@@ -486,7 +506,23 @@ def write_shapes(connection: sqlite3.Connection) -> None:
     flush()
 
 
-def _features(connection: sqlite3.Connection) -> frozenset[str]:
+def fts_insert(table: str) -> str:
+    """The statement that adds rows of `Derived.fts` (or `fts_k`) to the word index `table`."""
+    return f"INSERT INTO {table}(rowid, {', '.join(db.COLUMNS + db.TRANSLATED)}) VALUES (?{', ?' * 2 * len(db.COLUMNS)})"
+
+
+def group_words(groups: Iterable[str], offers: dict[str, Offer]) -> dict[tuple[str, str], float]:
+    """The words of each group's names (kinds, access, offers), with the best weight each has there."""
+    best: dict[tuple[str, str], float] = {}
+    for group in sorted(groups):
+        for weight, text in fields.group_fields(group, offers):
+            for word in words(text):
+                if best.get((word, group), -1.0) < weight:
+                    best[word, group] = weight
+    return best
+
+
+def features_of(connection: sqlite3.Connection) -> frozenset[str]:
     """Which optional tables this database was made with."""
     names = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     return frozenset(f for f, table in (("fts5", "fts"), ("rtree", "site_rt")) if table in names)

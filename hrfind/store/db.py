@@ -39,7 +39,7 @@ import msgspec
 from hrfind.errors import StoreDamaged
 from hrfind.model import TYPES, Offer, Record
 
-FORMAT = 7  # bump when the schema or the meaning of a column changes
+FORMAT = 8  # bump when the schema or the meaning of a column changes
 KINDS = ("principle", "strategy", "service", "offer")
 # The columns of `fts`, and the weight of the field each holds (see hrfind.search).
 COLUMNS = ("title", "alias", "summary", "body", "steps")
@@ -135,6 +135,13 @@ def unpack(data: bytes | memoryview) -> array:
     if sys.byteorder == "big":
         found.byteswap()
     return found
+
+
+def as_json(values: Iterable[int] | Iterable[str]) -> str:
+    """Record numbers (or ids) as a JSON array, for `json_each` to read as a table in one query."""
+    import json
+
+    return json.dumps(sorted(values))  # type: ignore[type-var]
 
 
 @functools.cache
@@ -412,10 +419,8 @@ class Store:
 
     def places(self, numbers: Collection[int]) -> set[int]:
         """Which of these records are places: services at a site of their own, not reachable remotely."""
-        import json
-
         return set(self.column("SELECT s.n FROM json_each(?) j JOIN site s ON s.n = j.value WHERE s.lat IS NOT NULL AND NOT s.remote",
-                               (json.dumps(sorted(numbers)),)))
+                               (as_json(numbers),)))
 
     def not_places(self) -> set[int]:
         """Every record but the places (services at a site of their own, not reachable remotely)."""
