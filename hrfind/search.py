@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from hrfind import intents
 from hrfind.errors import UsageError
 from hrfind.model import NARROWER, Offer, Record
 from hrfind.store.fields import ALIAS, BODY, COLUMN_WEIGHTS, KIND, OFFERS, SEARCHED, STEPS, SUMMARY, TITLE  # noqa: F401
@@ -264,6 +263,8 @@ def _pinned(index: Index, ids: Sequence[str], query: str, scores: dict[int, floa
     "overdose" and names another record so plainly that it scores CLEAR times theirs
     ("canada overdose response line" is NORS).
     """
+    from hrfind import intents  # its patterns take a while to compile: `services` without words never needs them
+
     numbers: list[int] = []
     for intent in intents.intents(query):
         if intent == intents.OVERDOSE:
