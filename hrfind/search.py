@@ -56,8 +56,8 @@ STOP = ENGLISH_STOP | SPANISH_STOP
 # Those that say so: not the ones an English query has too ("no insurance", "LA", "El Paso", "a").
 SAYS_SPANISH = SPANISH_STOP - {"no", "la", "el", "lo", "un", "mi", "tu", "e", "o", "y", "en", "es", "al", "se", "le", "te",
                                "si", "con", "mas", "ya", "yo", "hay"}
-# Words that say how, not what: they count for a quarter, so "using alone" is about being alone.
-LOW = frozenset({"use", "using", "used", "user", "users"})
+# Words that say how, not what: they count for a quarter, so "using alone" ("usar solo") is about being alone.
+LOW = frozenset({"use", "using", "used", "user", "users", "uso", "usar", "usa", "usas", "usan", "usando", "usado", "usada"})
 LOW_WEIGHT = 0.25
 
 

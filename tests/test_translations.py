@@ -471,3 +471,9 @@ def test_the_spanish_emergency_sms_keeps_every_step(cli):
     out = cli("--lang", "es", "card", "overdose-response", "--sms").stdout
     # As in English: a text message that stops before "de lado, no se vaya" could cost a life.
     assert all(f"{n}. {step}" in out for n, step in enumerate(steps, 1)), out
+
+
+@pytest.mark.parametrize("query", ["como uso narcan", "cómo se usa la naloxona", "como usar narcan"])
+def test_how_to_use_naloxone_in_spanish_answers_with_the_naloxone_guide(cli, query):
+    # "uso", "usa" say how, not what (as "use" does): they must not make another record outrank naloxone
+    assert json.loads(cli("search", query, "--json").stdout)[0]["id"] == "naloxone"

@@ -55,7 +55,8 @@ def search(
             rest = found[1:]
         if rest:
             parts.append(human.listing(rest, show_score=True))
-        parts.append(human.hint(f"hrfind show {found[0].record.id}", "for everything about the first result"))
+        lang = "" if run.lang == "en" else f"--lang {run.lang} "  # the command as it answers in this language
+        parts.append(human.hint(f"hrfind {lang}show {found[0].record.id}", "for everything about the first result"))
         return Group(*parts)
 
     if urgent and not items:
