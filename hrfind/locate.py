@@ -16,7 +16,7 @@ import dataclasses
 import datetime
 import heapq
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from hrfind import hours
@@ -137,7 +137,7 @@ def find(catalog: Loaded, place: Place | None = None, filters: Filters = Filters
     return Answer(tuple(local + far), len(local), tuple(notes))
 
 
-def _nearest(place: Place, store: Store, allowed: set[int] | None) -> Iterator[tuple[float, str, int, float, float, bool]]:
+def _nearest(place: Place, store: Store, allowed: Collection[int] | None) -> Iterator[tuple[float, str, int, float, float, bool]]:
     """(distance, id, number, lat, lon, approximate) of the located candidates, nearest first, ties by id.
 
     The services within a box of w degrees around the place are read; every service outside it is
@@ -186,7 +186,7 @@ def _longitudes(place: Place, width: float) -> list[tuple[float, float]]:
     return [(west, east)]
 
 
-def _anywhere(store: Store, allowed: set[int] | None, ordered: list[int] | None, scores: dict[int, float],
+def _anywhere(store: Store, allowed: Collection[int] | None, ordered: list[int] | None, scores: dict[int, float],
               lines: list[tuple[int, Service]], remote: bool, reader: _Reader, limit: int | None) -> Answer:
     """Without a place: sites (best score, then id) up to the limit, then every remote service with no location."""
     line_numbers = {n for n, _ in lines}

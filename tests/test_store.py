@@ -12,6 +12,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import given, strategies as st
 
 from hrfind import catalog, locate, runner, search
 from hrfind.geo import parse_place
@@ -439,3 +440,12 @@ def test_reading_only_the_allowed_records_postings_answers_the_same(tmp_path, mo
     monkeypatch.setattr(db.Store, "postings", lambda self, word, prefix=False, own=False, within=None, knowledge=False:
                         everything(self, word, prefix, own))
     assert answers(loaded) == narrowed
+
+
+@given(st.lists(st.integers(min_value=0, max_value=2**32 - 1), unique=True), st.integers(min_value=0, max_value=2**32 - 1))
+def test_a_tags_members_answer_in_as_a_set_would(numbers, probe):
+    from array import array
+
+    members = db.Members(array("I", sorted(numbers)))
+    assert (probe in members) == (probe in set(numbers)) and len(members) == len(numbers)
+    assert all(n in members for n in numbers) and sorted(members) == sorted(numbers)
