@@ -136,7 +136,8 @@ def import_hsds(source: Path, offers: Mapping[str, Offer], today: datetime.date 
 
 
 # A table that tomli_w never writes inline: a list that starts with it is written as [[service]] tables.
-_NOT_INLINE = {"x": "x" * 100}
+# A bare key, which tomli_w writes without looking at each character as it does a string's.
+_NOT_INLINE = {"x" * 100: 0}
 
 
 def toml_services(services: Iterable[dict[str, Any]]) -> Iterator[str]:
@@ -166,8 +167,15 @@ def _in_array(table: dict[str, Any]) -> str:
     """A table as tomli_w writes it among [[service]] tables (led by one it never writes inline, so it does not try)."""
     import tomli_w
 
-    lead = tomli_w.dumps({"service": [_NOT_INLINE]}) + "\n"
-    return tomli_w.dumps({"service": [_NOT_INLINE, table]}).removeprefix(lead)
+    return tomli_w.dumps({"service": [_NOT_INLINE, table]}).removeprefix(_lead())
+
+
+@functools.cache
+def _lead() -> str:
+    """What _in_array removes: the table it leads with, as tomli_w writes it."""
+    import tomli_w
+
+    return tomli_w.dumps({"service": [_NOT_INLINE]}) + "\n"
 
 
 def validated(table: dict[str, Any], report: Report, today: datetime.date) -> dict[str, Any] | None:
@@ -417,6 +425,8 @@ class Mapper:
         # Some exports (HSDS 1.1 from older systems) link services to places only through their organisation.
         self.unlinked = not export.linked("service_at_location", "service_id") and "location_id" not in export.columns.get("services", set())
         # The ids given so far, and each service's taxonomy terms, kept in the export's database beside its rows.
+        # One transaction for all of it, never committed: nothing here is kept, and each commit would write pages out.
+        export.db.execute("BEGIN")
         export.db.execute("CREATE TABLE used_id (id TEXT PRIMARY KEY) WITHOUT ROWID")
         self._link_terms()
         self.term_ids: dict[str, list[str]] = {}  # service id -> its term ids, for the services being made
