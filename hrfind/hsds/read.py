@@ -459,7 +459,8 @@ def _database(source: Path) -> sqlite3.Connection:
     """A private temporary database: SQLite removes its file when the connection closes (on Unix, as it opens it)."""
     db = sqlite3.connect("", isolation_level=None)
     with _space(source):
-        db.executescript("PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA cache_size = -16384;" + _SCHEMA)
+        # 16 KiB pages: a quarter of the reads from the file that a pass over the rows (each index made, each batch fetched) costs.
+        db.executescript("PRAGMA page_size = 16384; PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA cache_size = -16384;" + _SCHEMA)
         db.execute("BEGIN")
     return db
 
