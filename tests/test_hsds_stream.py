@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import golden
-from hrfind.hsds import importer
+from hrfind.hsds import importer, read
 from hrfind.hsds.importer import import_hsds, reading_hsds, toml_services
 from hrfind.hsds.read import column, read_export
 from test_hsds_import import OFFERS, TODAY
@@ -221,3 +221,44 @@ def test_a_full_disk_is_reported_after_the_counts(cli, shared, tmp_path, monkeyp
     assert lines[0] == "hrfind: imported 21 services from ohana-sample (Ohana API CSV)"
     assert "No space left on device" in lines[-1] and "nothing was changed" in lines[-1]
     assert list(out.iterdir()) == []
+
+
+# --- the rows services link to, a batch of services at a time -----------------------------------
+
+@pytest.mark.parametrize("batch", [1, 7])
+@pytest.mark.parametrize("name", ["hsds-1.1-ilao", "ohana-sample"])
+def test_the_batch_size_does_not_change_the_output(shared, monkeypatch, name, batch):
+    # Services at several places, and places shared by services, fall on both sides of a batch's end.
+    monkeypatch.setattr(importer, "BATCH", batch)
+    with reading_hsds(shared / FIXTURES / name, OFFERS, TODAY) as imported:
+        text = "".join(imported.toml_parts())
+        assert imported.report.lines() == REPORTS[name]
+    expect(name, text)
+
+
+def test_prefetched_groups_are_the_groups_read_one_by_one(shared):
+    with read_export(shared / FIXTURES / "hsds-1.1-ilao") as export:
+        lookups = [(table, key, row.get(key)) for table in sorted(export.tables) for row in export.rows(table)
+                   for key in read.KEYS if row.get(key)]
+        lookups += [("phones", "service_id", "no such id"), ("no such table", "id", "1")]
+        read_one_by_one = {lookup: export.group(*lookup) for lookup in lookups}
+        firsts = {lookup: export.group(*lookup, limit=1) for lookup in lookups}
+        export.prefetch(lookups)
+        assert len(export.fetched) > 100
+        assert {lookup: export.group(*lookup) for lookup in lookups} == read_one_by_one
+        assert {lookup: export.group(*lookup, limit=1) for lookup in lookups} == firsts
+
+
+def test_a_service_costs_no_queries_of_its_own(cli, tmp_path, monkeypatch):
+    monkeypatch.syspath_prepend(str(Path(__file__).parent.parent / "bench"))
+    import generate
+
+    generate.generate(400, tmp_path / "directory")
+    package = tmp_path / "package"
+    assert cli("--data", tmp_path / "directory", "--no-bundled", "export", "--format", "hsds", "-o", package).exit_code == 0
+    with read_export(package) as export:
+        mapper = importer.Mapper(export, OFFERS, TODAY)
+        queries = []
+        export.db.set_trace_callback(lambda sql: queries.append(sql) if sql.lstrip().upper().startswith("SELECT") else None)
+        assert len(list(mapper.run())) == 400
+    assert 0 < len(queries) < 100  # a few for each batch of services; a dozen for each service before

@@ -55,7 +55,8 @@ AMBIGUOUS = frozenset({"work", "treatment", "referral", "pipe", "stem", "screen"
                        "pep", "prep", "sep", "otp", "nua", "nor", "ssp", "988", "spotting", "spotter", "rehab",
                        "dressing", "poisoning", "cotton", "cooker", "fts", "bandage", "condom"})
 FREE = ("free", "none", "no fee", "no cost", "no charge", "0 00")
-ESSENTIAL = frozenset({"id", "name"})  # a service cannot be kept without these, whatever else is dropped
+ESSENTIAL = frozenset({"id", "name"})
+BATCH = 256  # services whose linked rows are read at once: fewer queries, and memory that does not grow with the export  # a service cannot be kept without these, whatever else is dropped
 
 
 @dataclasses.dataclass
@@ -135,7 +136,8 @@ def import_hsds(source: Path, offers: Mapping[str, Offer], today: datetime.date 
 
 
 # A table that tomli_w never writes inline: a list that starts with it is written as [[service]] tables.
-_NOT_INLINE = {"x": "x" * 100}
+# A bare key, which tomli_w writes without looking at each character as it does a string's.
+_NOT_INLINE = {"x" * 100: 0}
 
 
 def toml_services(services: Iterable[dict[str, Any]]) -> Iterator[str]:
@@ -165,8 +167,15 @@ def _in_array(table: dict[str, Any]) -> str:
     """A table as tomli_w writes it among [[service]] tables (led by one it never writes inline, so it does not try)."""
     import tomli_w
 
-    lead = tomli_w.dumps({"service": [_NOT_INLINE]}) + "\n"
-    return tomli_w.dumps({"service": [_NOT_INLINE, table]}).removeprefix(lead)
+    return tomli_w.dumps({"service": [_NOT_INLINE, table]}).removeprefix(_lead())
+
+
+@functools.cache
+def _lead() -> str:
+    """What _in_array removes: the table it leads with, as tomli_w writes it."""
+    import tomli_w
+
+    return tomli_w.dumps({"service": [_NOT_INLINE]}) + "\n"
 
 
 def validated(table: dict[str, Any], report: Report, today: datetime.date) -> dict[str, Any] | None:
@@ -416,8 +425,11 @@ class Mapper:
         # Some exports (HSDS 1.1 from older systems) link services to places only through their organisation.
         self.unlinked = not export.linked("service_at_location", "service_id") and "location_id" not in export.columns.get("services", set())
         # The ids given so far, and each service's taxonomy terms, kept in the export's database beside its rows.
+        # One transaction for all of it, never committed: nothing here is kept, and each commit would write pages out.
+        export.db.execute("BEGIN")
         export.db.execute("CREATE TABLE used_id (id TEXT PRIMARY KEY) WITHOUT ROWID")
         self._link_terms()
+        self.term_ids: dict[str, list[str]] = {}  # service id -> its term ids, for the services being made
         # Exports repeat the same few terms thousands of times; each service asks for its hrfind id twice.
         self.term = functools.lru_cache(maxsize=4096)(self.term)
         self.hrfind_id = functools.lru_cache(maxsize=16)(self.hrfind_id)
@@ -445,7 +457,10 @@ class Mapper:
     def terms(self, service_id: str) -> list[str]:
         """The ids, codes and names of a service's taxonomy terms."""
         found: list[str] = []
-        for (term_id,) in self.export.db.execute("SELECT term_id FROM term_link WHERE service_id = ? ORDER BY seq", (service_id,)):
+        term_ids = self.term_ids.get(service_id)
+        if term_ids is None:
+            term_ids = [t for (t,) in self.export.db.execute("SELECT term_id FROM term_link WHERE service_id = ? ORDER BY seq", (service_id,))]
+        for term_id in term_ids:
             term = self.term(term_id)
             found += [term_id] + ([first(term, "code"), first(term, "name", "term")] if term else [])
         return found
@@ -467,7 +482,13 @@ class Mapper:
         duplicates = self.export.duplicates.get("services", 0)
         if duplicates:
             self.report.skipped["duplicate row"] += duplicates
-        for row in self.export.rows("services"):
+        services = iter(self.export.rows("services"))
+        for batch in iter(lambda: list(itertools.islice(services, BATCH)), []):
+            self.prefetch(batch)
+            yield from self.mapped(batch)
+
+    def mapped(self, services: Iterable[Row]) -> Iterator[dict[str, Any]]:
+        for row in services:
             status = row.get("status", "").lower()
             if status in INACTIVE:
                 self.report.skipped[status] += 1
@@ -485,6 +506,33 @@ class Mapper:
                     continue
                 self.count(kept)
                 yield kept
+
+    def prefetch(self, services: list[Row]) -> None:
+        """Read at once the rows these services link to, from their own links to their places' (a query a column, not a dozen a service)."""
+        export = self.export
+        ids = [s["id"] for s in services if s.get("id")]
+        orgs = [s["organization_id"] for s in services if s.get("organization_id")]
+        linked = [name for names in LINKED.values() for name in names]
+        addresses = [name for name, _ in PHYSICAL + POSTAL]
+        export.prefetch([("service_at_location", "service_id", i) for i in ids] + [("locations", "id", s.get("location_id")) for s in services])
+        links = [r for i in ids for r in export.group("service_at_location", "service_id", i)]
+        places = [r.get("location_id") for r in links] + [s.get("location_id") for s in services]
+        export.prefetch([("locations", "id", p) for p in places] + [("locations", "organization_id", o) for o in orgs])
+        locations = [r.get("id") for p in places for r in export.group("locations", "id", p)]
+        locations += [r.get("id") for o in orgs for r in export.group("locations", "organization_id", o, limit=1)]
+        lookups = [(name, key, value) for key, values in (("service_id", ids), ("organization_id", orgs), ("location_id", locations))
+                   for value in values for name in linked]
+        lookups += [(name, "service_at_location_id", r.get("id")) for r in links for name in linked]
+        lookups += [(name, "location_id", value) for value in locations for name in addresses]
+        lookups += [(name, "service_id", i) for i in ids for name in ("service_at_location", "service_areas", "cost_options", "eligibility")]
+        lookups += [("metadata", "resource_id", value) for value in itertools.chain(ids, locations, (r.get("id") for r in links))]
+        lookups += [("organizations", "id", o) for o in orgs] + [("attributes", "link_id", i) for i in ids]
+        lookups += [("locations", key, value) for key, values in (("id", places), ("organization_id", orgs)) for value in values]
+        export.prefetch(lookups)
+        self.term_ids = {i: [] for i in ids}
+        sql = f"SELECT service_id, term_id FROM term_link WHERE service_id IN ({', '.join('?' * len(ids))}) ORDER BY seq"
+        for service_id, term_id in export.db.execute(sql, ids):
+            self.term_ids[service_id].append(term_id)
 
     def pairs(self, service: Row) -> list[Pair]:
         """The places of a service: its service-at-location rows, its Ohana location, or its organisation's only place."""
