@@ -104,8 +104,9 @@ def find(catalog: Loaded, place: Place | None = None, filters: Filters = Filters
         return _anywhere(store, allowed, ordered, scores, lines, remote, reader, limit)
     unplaced_ids = [service.id for service in unplaced.values()]
     if unplaced_ids:
-        notes.append(f"Left out {_plural(len(unplaced_ids), 'matching service')} with no location "
-                     f"(no lat/lon and no known US ZIP code): {_ids(unplaced_ids)}.")
+        notes.append(_left_out(unplaced_ids, "matching service", "servicio que coincide",
+                               "with no location (no lat/lon and no known US ZIP code)",
+                               "sin ubicación (sin lat/lon ni un código postal de EE. UU. conocido)"))
     local: list[Result] = []
     for distance, _, n, lat, lon, approximate in _nearest(place, store, allowed):
         if (radius is not None and distance > radius) or (limit is not None and len(local) >= limit):
@@ -284,7 +285,8 @@ class _Reader:
 
     def finish(self) -> None:
         if self.unknown:
-            self.notes.append(f"Left out {_plural(len(self.unknown), 'service')} with unknown hours or time zone: {_ids(self.unknown)}.")
+            self.notes.append(_left_out(self.unknown, "service", "servicio", "with unknown hours or time zone",
+                                        "con horario o zona horaria desconocidos"))
 
 
 def _plural(n: int, noun: str) -> str:
@@ -300,6 +302,18 @@ def _plural(n: int, noun: str) -> str:
     return f"{n} {first}{space}{rest}"
 
 
-def _ids(ids: Sequence[str], shown: int = 5) -> str:
-    more = f" and {len(ids) - shown} more" if len(ids) > shown else ""
-    return ", ".join(ids[:shown]) + more
+def _left_out(ids: Sequence[str], noun: str, noun_es: str, why: str, why_es: str) -> str:
+    """ "Left out 2 services with ...: a, b." in the run's language."""
+    from hrfind.i18n import current
+
+    if current() == "es":
+        first, space, rest = noun_es.partition(" ")
+        many = len(ids) != 1
+        counted = f"{len(ids)} {first}{'s' if many else ''}{space}{rest.replace('coincide', 'coinciden') if many else rest}"
+        return f"{'Se omitieron' if many else 'Se omitió'} {counted} {why_es}: {_ids(ids, more='y')}."
+    return f"Left out {_plural(len(ids), noun)} {why}: {_ids(ids)}."
+
+
+def _ids(ids: Sequence[str], shown: int = 5, more: str = "and") -> str:
+    rest = f" {more} {len(ids) - shown} {'más' if more == 'y' else 'more'}" if len(ids) > shown else ""
+    return ", ".join(ids[:shown]) + rest

@@ -477,3 +477,12 @@ def test_the_spanish_emergency_sms_keeps_every_step(cli):
 def test_how_to_use_naloxone_in_spanish_answers_with_the_naloxone_guide(cli, query):
     # "uso", "usa" say how, not what (as "use" does): they must not make another record outrank naloxone
     assert json.loads(cli("search", query, "--json").stdout)[0]["id"] == "naloxone"
+
+
+def test_services_notes_of_what_was_left_out_are_spanish(cli, tmp_path):
+    (tmp_path / "lo.toml").write_text('[[service]]\nid = "nowhere-a"\nname = "Nowhere A"\noffers = ["naloxone"]\n'
+                                      'access = ["in-person"]\n', encoding="utf-8")
+    spanish = cli("--data", tmp_path / "lo.toml", "--lang", "es", "services", "--near", "21201").stderr
+    assert "Se omitió 1 servicio que coincide sin ubicación" in spanish and "nowhere-a" in spanish
+    english = cli("--data", tmp_path / "lo.toml", "services", "--near", "21201").stderr
+    assert "Left out 1 matching service with no location" in english
