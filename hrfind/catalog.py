@@ -34,6 +34,9 @@ PACKAGED = Path(__file__).with_name("bundled.sqlite")  # the bundled data as the
 PLACES = Path(__file__).with_name("places.toml")
 KINDS = db.KINDS
 KEEP_STORES = 4  # stores kept for different sets of layers; each can be as large as its data
+# How long an update waits for another run's lock on the store (one updating it, or one reading it right
+# then) before compiling a new store instead.
+UPDATE_WAIT = 2.0
 
 
 def bundled_dir() -> Path:
@@ -413,7 +416,7 @@ def _save(path: Path, have: frozenset[str], parts: list[Part], key: bytes, today
     """Compile into a new file that replaces `path` whole; the store opened read-only, or None if it could not be written."""
     from urllib.parse import quote
 
-    if old is not None and _update(path, parts, key, today, Path(old)):
+    if old is not None and _update(path, parts, key, today):
         return _open(path, have)
     for source in dict.fromkeys((old, None)):
         try:
@@ -433,28 +436,20 @@ def _save(path: Path, have: frozenset[str], parts: list[Part], key: bytes, today
     return None
 
 
-class _Unsure(Exception):
-    """The earlier store cannot simply be updated: compile the store whole."""
-
-
-def _update(path: Path, parts: list[Part], key: bytes, today: datetime.date, old: Path) -> bool:
-    """Replace `path` with a copy of the store at `old` updated for one edited file; False when only a full compile will do."""
+def _update(path: Path, parts: list[Part], key: bytes, today: datetime.date) -> bool:
+    """Update the store at `path` in place for one edited file; False when only a full compile will do."""
     from urllib.parse import quote
 
     try:
-        with files.new_file(path) as temp:
-            files.copy(old, temp)
-            connection = sqlite3.connect(f"file:{quote(str(temp))}", uri=True)
-            try:
-                from hrfind.store import update
+        connection = sqlite3.connect(f"file:{quote(str(path))}?mode=rw", uri=True, timeout=UPDATE_WAIT)
+        try:
+            from hrfind.store import update
 
-                if not update.update_into(connection, parts, key, today, read_file):
-                    raise _Unsure
-            finally:
-                connection.close()
-    except (_Unsure, sqlite3.Error, StoreDamaged, OSError):
-        return False  # the temporary copy is gone; a damaged or unreadable earlier store is compiled afresh
-    return True
+            return update.update_into(connection, parts, key, today, read_file)
+        finally:
+            connection.close()
+    except (sqlite3.Error, StoreDamaged, OSError):
+        return False  # locked too long, damaged or unreadable: compiled afresh into a new file
 
 
 def _in_memory(have: frozenset[str], parts: list[Part], key: bytes, today: datetime.date,

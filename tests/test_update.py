@@ -1,8 +1,12 @@
-"""An edited file updates a copy of the store: the same answers, and the same tables, as a fresh compile."""
+"""An edited file updates the store where it is: the same answers, and the same tables, as a fresh compile."""
 
 import contextlib
 import json
+import os
+import shutil
 import sqlite3
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -247,7 +251,7 @@ def test_a_damaged_record_the_edit_leaves_alone_is_still_never_shown(tmp_path, c
             assert result.exit_code == 0  # the damage met mid-query: answered from the files, saying only what they say
             assert all("unknown key" in line for line in result.stderr.splitlines())
             assert json.loads(result.stdout)[0]["name"] == name
-    assert taken[0]  # the copy kept the damage, which is met and bypassed as it was before the edit
+    assert taken[0]  # the update left the damage, which is met and bypassed as it was before the edit
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -258,3 +262,86 @@ def test_any_edit_answers_as_a_fresh_compile(before, after, keep, spanish):
     translation = SPANISH if spanish else ""
     with tempfile.TemporaryDirectory() as temp:
         check(Path(temp) / "d", "b.toml", "".join(record(*spec) for spec in before), "".join(record(*spec) for spec in after), translation)
+
+
+def compiled_then_edited(folder: Path) -> Path:
+    """A store compiled from the sample and `folder`, whose one file is then edited keeping its ids; the store's path."""
+    write(folder / "b.toml", record("service", "r1", ["harbor"], [], [], 0, False, 2) + record("strategy", "r2", ["care"], [], [], 0, False, 2))
+    load(SAMPLE, folder)
+    write(folder / "b.toml", record("service", "r1", ["mobile", "van"], [], [], 1, True, 3) + record("strategy", "r2", ["testing"], [], [], 0, False, 2))
+    (path,) = Path(files.folder()).glob("*.sqlite")
+    return path
+
+
+def test_the_store_is_updated_where_it_is_and_nothing_is_left_beside_it(tmp_path):
+    path = compiled_then_edited(tmp_path / "d")
+    inode = path.stat().st_ino
+    with watching() as taken:
+        updated = load(SAMPLE, tmp_path / "d")
+    assert taken == [True] and path.stat().st_ino == inode
+    assert [p.name for p in path.parent.iterdir() if p.name.startswith(path.name)] == [path.name]  # no journal, no copy
+    fresh = load(SAMPLE, tmp_path / "d", use_cache=False)
+    same(updated, fresh)
+    assert answers(updated) == answers(fresh)
+
+
+@pytest.mark.parametrize("where", ["before the changes", "amid them"])
+def test_an_update_stopped_halfway_leaves_a_store_no_run_trusts(tmp_path, monkeypatch, where):
+    path = compiled_then_edited(tmp_path / "d")
+
+    def stop(*args):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patched:
+        patched.setattr(update._Update if where == "before the changes" else update._Reindex, "apply", stop)
+        with pytest.raises(KeyboardInterrupt):
+            load(SAMPLE, tmp_path / "d")
+    with sqlite3.connect(path) as connection:
+        assert db.Store(connection, frozenset()).meta("key") == b""  # marked stale: matches no key
+    with watching() as taken:
+        again = load(SAMPLE, tmp_path / "d")
+    assert taken == [False] and again.cache.state == "rebuilt"  # compiled afresh, not updated from what was left
+    fresh = load(SAMPLE, tmp_path / "d", use_cache=False)
+    same(again, fresh)
+    assert answers(again) == answers(fresh)
+    assert load(SAMPLE, tmp_path / "d").cache.state == "fresh"
+
+
+def test_a_store_another_run_is_writing_is_not_waited_for_long(tmp_path, monkeypatch):
+    path = compiled_then_edited(tmp_path / "d")
+    monkeypatch.setattr(catalog, "UPDATE_WAIT", 0.05)
+    holder = sqlite3.connect(path)
+    holder.execute("BEGIN IMMEDIATE")  # as a run updating it would: others may read, none may write
+    try:
+        with watching() as taken:
+            loaded = load(SAMPLE, tmp_path / "d")
+    finally:
+        holder.rollback()
+        holder.close()
+    assert taken == [] and loaded.cache.state == "rebuilt"  # the lock was not had: a new store was compiled instead
+    fresh = load(SAMPLE, tmp_path / "d", use_cache=False)
+    same(loaded, fresh)
+    assert answers(loaded) == answers(fresh)
+    assert load(SAMPLE, tmp_path / "d").cache.state == "fresh"
+
+
+def test_five_runs_after_an_edit_in_parallel_agree(tmp_path):
+    script = shutil.which("hrfind", path=str(Path(sys.executable).parent))
+    if not script:
+        pytest.skip("the hrfind script is not installed beside this Python")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "HOME": str(tmp_path)}
+    folder = tmp_path / "d"
+    command = [script, "search", "van", "--json", "--data", str(SAMPLE), "--data", str(folder)]
+    write(folder / "b.toml", record("service", "r1", ["harbor"], [], [], 0, False, 2) + record("strategy", "r2", ["care"], [], [], 0, False, 2))
+    subprocess.run(command, capture_output=True, env=env, timeout=120, check=True)
+    write(folder / "b.toml", record("service", "r1", ["mobile", "van"], [], [], 1, True, 3) + record("strategy", "r2", ["van"], [], [], 0, False, 2))
+    stamp = (folder / "b.toml").stat().st_mtime - 10  # settled: the store keeps it (files.RACY_NS)
+    os.utime(folder / "b.toml", (stamp, stamp))
+    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) for _ in range(5)]
+    results = [run.communicate(timeout=120) for run in runs]
+    assert all(run.returncode == 0 for run in runs) and len({err for _, err in results}) == 1  # the same warnings
+    assert len({out for out, _ in results}) == 1 and b'"title": "van"' in results[0][0]  # the edited text
+    left = sorted(p.name for p in (tmp_path / "cache" / "hrfind").iterdir())
+    assert len([name for name in left if name.endswith(".sqlite")]) == 1 and not [n for n in left if n.endswith((".tmp", "-journal"))]
+    again = subprocess.run(command, capture_output=True, env=env, timeout=120)
+    assert again.stdout == results[0][0]

@@ -81,26 +81,6 @@ def new_file(path: Path) -> Iterator[Path]:
         raise
 
 
-def copy(source: Path, target: Path) -> None:
-    """Copy a trusted cache file's bytes over `target` (OSError if it cannot), never through a link."""
-    import shutil
-
-    nofollow = getattr(os, "O_NOFOLLOW", 0)
-    with open(source, "rb", opener=lambda p, flags: os.open(p, flags | nofollow)) as read, open(target, "wb") as written:
-        info = os.fstat(read.fileno())
-        if not stat.S_ISREG(info.st_mode) or not _owned(info):
-            raise OSError(f"{source} is not a cache file of this user's")
-        if hasattr(os, "sendfile"):
-            at = 0
-            while at < info.st_size:
-                sent = os.sendfile(written.fileno(), read.fileno(), at, info.st_size - at)
-                if not sent:
-                    break
-                at += sent
-        else:
-            shutil.copyfileobj(read, written, 1 << 20)
-
-
 def write(path: Path, data: bytes) -> bool:
     """Replace a cache file with `data`; False when the folder cannot be written."""
     if not ready(path.parent):

@@ -1,4 +1,4 @@
-"""Bring a copy of a store up to date with one edited data file, deriving again only what changed.
+"""Bring a store up to date, in place, with one edited data file, deriving again only what changed.
 
 An edit that keeps the file's records, by kind and id, in the same order leaves every merge
 decision as it was: the same record numbers, listing positions, overrides and counts, and the
@@ -10,6 +10,12 @@ the layer of its file and of the record it translates, which the edit left as th
 later layer's goes on top of an earlier one's as in a compile. Anything else (records
 added, removed or reordered, a file added or removed, a layer changed, more than one file
 edited, a store from before this) is left to a full compile, which answers the same.
+
+The store is changed where it is, under SQLite's locks, in three transactions: the first marks
+it stale (its key emptied), the second makes the changes, the third gives it its new key. A run
+that stops anywhere in between (Ctrl-C, a crash, a full disk) leaves a store that no run trusts,
+which the next compiles afresh. There is no rollback journal: nothing beside the store could
+ever be played back into a different file renamed over it by a full compile.
 """
 
 from __future__ import annotations
@@ -32,24 +38,41 @@ if TYPE_CHECKING:
 
 def update_into(connection: sqlite3.Connection, parts: Sequence[Part], key: bytes, today: datetime.date,
                 read: build.Reader) -> bool:
-    """Update the copy of a store `connection` holds to `parts`, compiled as `key`; False when only a full
-    compile can be sure of the answer (the copy is then half-changed, to be thrown away)."""
+    """Update the store `connection` holds to `parts`, compiled as `key`; False when only a full compile can be
+    sure of the answer (the store is then as it was, or marked stale)."""
+    connection.isolation_level = None  # transactions by hand, each one explicit
     connection.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -32000;")
-    store = db.Store(connection, build.features_of(connection))
-    found = _edited(store, parts, key, today)
-    if found is None:
-        return False
-    segments, (part_at, file_at), segment = found
-    file = parts[part_at].files[file_at]
-    parsed = build.parse(read, file.path, file.origin)
-    entries = store.rows("SELECT id, kind, rid, origin, body FROM entry WHERE segment = ? ORDER BY id", (segment,))
-    if [record[:3] for record in parsed.records] != [tuple(row[1:4]) for row in entries]:
-        return False  # records added, removed, renamed or moved: numbers and merge decisions may change
-    connection.execute("BEGIN")
-    _Update(store, parts, segments, today).apply(file, segment, parsed, entries, (part_at, file_at))
+    # Another run updating the same store holds this lock: wait for it, then find the store current.
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        store = db.Store(connection, build.features_of(connection))
+        if store.meta("key") == key and store.meta("checked") in (None, today.isoformat()):
+            return True
+        found = _edited(store, parts, key, today)
+        if found is None:
+            return False
+        segments, (part_at, file_at), segment = found
+        file = parts[part_at].files[file_at]
+        parsed = build.parse(read, file.path, file.origin)
+        entries = store.rows("SELECT id, kind, rid, origin, body FROM entry WHERE segment = ? ORDER BY id", (segment,))
+        if [record[:3] for record in parsed.records] != [tuple(row[1:4]) for row in entries]:
+            return False  # records added, removed, renamed or moved: numbers and merge decisions may change
+        _set_key(connection, b"")  # stale until the changes below are all written
+        connection.execute("COMMIT")
+        connection.execute("BEGIN IMMEDIATE")
+        _Update(store, parts, segments, today).apply(file, segment, parsed, entries, (part_at, file_at))
+        connection.execute("COMMIT")
+        connection.execute("BEGIN IMMEDIATE")
+        _set_key(connection, key)
+        connection.execute("COMMIT")
+        return True
+    finally:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+
+
+def _set_key(connection: sqlite3.Connection, key: bytes) -> None:
     connection.execute("INSERT OR REPLACE INTO meta VALUES ('key', ?)", (db.seal(msgspec.msgpack.encode(key)),))
-    connection.commit()
-    return True
 
 
 def _edited(store: db.Store, parts: Sequence[Part], key: bytes,
