@@ -413,7 +413,8 @@ def _open(path: Path, have: frozenset[str]) -> db.Store | None:
 
 def _save(path: Path, have: frozenset[str], parts: list[Part], key: bytes, today: datetime.date,
           progress: Progress | None, old: str | None) -> db.Store | None:
-    """Compile into a new file that replaces `path` whole; the store opened read-only, or None if it could not be written."""
+    """Update the store at `path` in place, or compile a new file that replaces it whole; the store opened read-only,
+    or None if it could not be written."""
     from urllib.parse import quote
 
     if old is not None and _update(path, parts, key, today):

@@ -4,7 +4,7 @@ Each file is parsed and validated (or, unchanged since the last store, copied fr
 being decoded), its records written as blobs, and dropped; only ids and origins stay in memory
 to merge the layers. Links to missing records are then found with one query, and a last pass
 over the merged records writes what queries use: tags, locations, the word index. (An edit of one
-file that keeps its records' ids updates a copy of the store instead: `hrfind.store.update`.)
+file that keeps its records' ids updates the store in place instead: `hrfind.store.update`.)
 """
 
 from __future__ import annotations
