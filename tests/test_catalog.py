@@ -87,6 +87,33 @@ def test_duplicate_id_in_one_layer_is_reported(tmp_path):
     ]
 
 
+def test_merge_decisions_in_the_order_records_are_met(tmp_path):
+    """Skips, overrides, numbers and listing order, over two layers: an id is a duplicate in its layer even
+    when its first record there was skipped, and offers have ids of their own."""
+    a, b = tmp_path / "a", tmp_path / "b"
+    service = '[[service]]\nid = "{}"\nname = "{}"\n'.format
+    write(a / "1.toml", service("naloxone", "Taken") + service("van", "Van A") + service("clinic", "Clinic"))
+    write(a / "2.toml", strategy("naloxone", "Local") + strategy("tip", "Tip A"))
+    write(a / "3.toml", strategy("tip", "Tip again") + service("tip", "Not a strategy"))
+    write(b / "1.toml", service("tip", "Van B") + strategy("tip", "Tip B") + service("van", "Van B")
+          + '[[offer]]\nid = "van"\nlabel = "An offer named van"\n')
+    loaded = load(a, b)
+    at = lambda layer, name: str(tmp_path / layer / name)  # noqa: E731
+    skipped = [(p.file, p.kind, p.id, p.message.split(";")[0]) for p in loaded.problems]
+    assert skipped == [
+        (at("a", "1.toml"), "service", "naloxone", "id already used by a strategy"),
+        (at("a", "2.toml"), "strategy", "naloxone", f"duplicate id, also in {at('a', '1.toml')}"),
+        (at("a", "3.toml"), "strategy", "tip", f"duplicate id, also in {at('a', '2.toml')}"),
+        (at("a", "3.toml"), "service", "tip", f"duplicate id, also in {at('a', '2.toml')}"),
+        (at("b", "1.toml"), "service", "tip", "id already used by a strategy"),
+        (at("b", "1.toml"), "strategy", "tip", f"duplicate id, also in {at('b', '1.toml')}"),
+    ]
+    assert [(o.id, o.kind, o.replaced, o.by) for o in loaded.overrides] == [("van", "service", at("a", "1.toml"), at("b", "1.toml"))]
+    assert [s.name for s in loaded.services.values()][-2:] == ["Van B", "Clinic"]
+    assert loaded.strategies["tip"].title == "Tip A" and loaded.offers["van"].label == "An offer named van"
+    assert loaded.strategies["naloxone"].origin.startswith("bundled:")
+
+
 def test_id_shared_across_kinds_is_refused(tmp_path):
     f = write(tmp_path / "s.toml", '[[service]]\nid = "naloxone"\nname = "A service"\n')
     loaded = load(f)

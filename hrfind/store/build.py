@@ -42,15 +42,6 @@ class Parsed(NamedTuple):
     translations: list[Translation]
 
 
-class _Live:
-    """A merged record while compiling: its number, its position in its kind, the entry that holds it."""
-
-    __slots__ = ("n", "pos", "entry", "origin")
-
-    def __init__(self, n: int, pos: int, entry: int, origin: str):
-        self.n, self.pos, self.entry, self.origin = n, pos, entry, origin
-
-
 def compile_into(connection: sqlite3.Connection, have: frozenset[str], parts: Sequence[Part], key: bytes,
                  today: datetime.date, read: Reader, progress: Progress | None = None, old: str | None = None,
                  links: bool = True) -> None:
@@ -71,7 +62,6 @@ def compile_into(connection: sqlite3.Connection, have: frozenset[str], parts: Se
         if not part.exists:
             continue
         counts = writer.counts.setdefault(part.name, {})
-        in_layer: dict[tuple[str, str], str] = {}
         for file in part.files:
             translated = len(writer.translations)
             reused = writer.reusable(file)
@@ -89,7 +79,7 @@ def compile_into(connection: sqlite3.Connection, have: frozenset[str], parts: Se
             for entry, kind, record_id, origin in entries:
                 if part.offers_only and kind != "offer":
                     continue
-                if writer.merge(entry, kind, record_id, origin, in_layer, layer):
+                if writer.merge(entry, kind, record_id, origin, layer):
                     counts[kind] = counts.get(kind, 0) + 1
             writer.mark()
     writer.finish(key, links)
@@ -157,6 +147,63 @@ def _fresh() -> None:
     zips.reset()
 
 
+class _Merged:
+    """The records merged so far, in a few bytes each rather than objects (a directory may hold a million).
+
+    One slot a record, in the order records were first met (a record's number is its slot + 1), found by
+    id in its namespace: principles, strategies and services share ids, offers have their own.
+    """
+
+    def __init__(self) -> None:
+        self.slots: dict[str, dict[str, int]] = {"record": {}, "offer": {}}
+        self.kind = array("B")  # the slot's kind, as its place in db.KINDS
+        self.pos = array("I")  # its position in its kind's listing
+        self.entry = array("q")  # the entry of the record that won so far
+        self.file_of = array("I")  # that record's file (origin), as its place in `files`
+        self.layer = array("I")  # that record's layer
+        self.seen = array("i")  # the last layer the id was met in, and the file it was first met in there:
+        self.seen_file = array("I")  # a second record with the id in that layer is a duplicate
+        self.files: list[str] = []
+        self.numbered: dict[str, int] = {}  # origin -> its place in `files`
+        self.sizes = [0] * len(db.KINDS)  # how many records of each kind
+        self.count = 0  # slots in use, of len(self.kind)
+
+    def file(self, origin: str) -> int:
+        at = self.numbered.get(origin)
+        if at is None:
+            at = self.numbered[origin] = len(self.files)
+            self.files.append(origin)
+        return at
+
+    def slot(self, kind: str, record_id: str) -> int | None:
+        return self.slots["offer" if kind == "offer" else "record"].get(record_id)
+
+    def add(self, kind: str, record_id: str, entry: int, at: int, layer: int) -> None:
+        slot = self.count
+        if slot == len(self.kind):
+            # Double every column at once. Appending would grow each by a sixteenth at a time, and glibc,
+            # once a result of the workers has raised its threshold for mmap, moves each copy up the heap,
+            # leaving holes that only other allocations can fill: many times the columns' size.
+            for column in (self.kind, self.pos, self.entry, self.file_of, self.layer, self.seen, self.seen_file):
+                column.frombytes(bytes(max(len(column), 1024) * column.itemsize))
+        self.count += 1
+        self.slots["offer" if kind == "offer" else "record"][record_id] = slot
+        code = db.KINDS.index(kind)
+        self.kind[slot] = code
+        self.pos[slot] = self.sizes[code]
+        self.sizes[code] += 1
+        self.entry[slot] = entry
+        self.file_of[slot] = self.seen_file[slot] = at
+        self.layer[slot] = self.seen[slot] = layer
+
+    def rows(self) -> Iterator[tuple[int, str, int, str, int]]:
+        """(number, kind, position, id, entry) of each record: each kind in listing order."""
+        kinds, pos, entry = self.kind, self.pos, self.entry
+        for code, kind in enumerate(db.KINDS):
+            yield from ((slot + 1, kind, pos[slot], record_id, entry[slot])
+                        for record_id, slot in self.slots["offer" if kind == "offer" else "record"].items() if kinds[slot] == code)
+
+
 class _Writer:
     def __init__(self, connection: sqlite3.Connection, today: datetime.date):
         self.connection = connection
@@ -165,14 +212,11 @@ class _Writer:
         self.problems: list[Problem] = []
         self.counts: dict[str, dict[str, int]] = {}
         self.overrides: list[Override] = []
-        self.owner: dict[str, str] = {}  # id -> kind, for ids shared by principles, strategies and services
-        self.live: dict[str, dict[str, _Live]] = {kind: {} for kind in db.KINDS}
-        self.numbers = 0
+        self.merged = _Merged()
         self.segments = self.entries = 0  # the last ids used
         self.old: dict[tuple[str, str, str], tuple[int, bytes]] = {}
         self.translations: list[Translation] = []  # in the order of the layers: a later one replaces an earlier
         self.translation_layers: list[int] = []  # the layer of each translation, by its place in `translations`
-        self.record_layers: dict[tuple[str, str], int] = {}  # (kind, id) -> the layer of the record that won
         # How many problems each step reported, in order: each layer's, then each file's when read and
         # when merged, then broken links, then translations. An update replaces one file's share.
         self.spans: list[int] = []
@@ -230,43 +274,49 @@ class _Writer:
         self.translations += parsed.translations
         return [(first + i, kind, record_id, origin) for i, (kind, record_id, origin, _) in enumerate(parsed.records)]
 
-    def merge(self, entry: int, kind: str, record_id: str, origin: str, in_layer: dict[tuple[str, str], str], layer: int = 0) -> bool:
-        """Add a record, replacing one of an earlier layer; False when it had to be skipped."""
+    def merge(self, entry: int, kind: str, record_id: str, origin: str, layer: int = 0) -> bool:
+        """Add a record of `layer`, replacing one of an earlier layer; False when it had to be skipped."""
         from hrfind.problem import Problem
 
-        namespace = "offer" if kind == "offer" else "record"
+        merged = self.merged
         where = dict(kind=kind, id=record_id)
-        if (namespace, record_id) in in_layer:
-            self.problems.append(Problem(origin, f"duplicate id, also in {in_layer[namespace, record_id]}; this one was skipped", field="id", **where))
+        at = merged.file(origin)
+        slot = merged.slot(kind, record_id)
+        if slot is None:
+            merged.add(kind, record_id, entry, at, layer)
+            return True
+        if merged.seen[slot] == layer:
+            self.problems.append(Problem(origin, f"duplicate id, also in {merged.files[merged.seen_file[slot]]}; this one was skipped", field="id", **where))
             return False
-        in_layer[namespace, record_id] = origin
-        if namespace == "record" and self.owner.get(record_id, kind) != kind:
-            self.problems.append(Problem(origin, f"id already used by a {self.owner[record_id]}; ids are shared by principles, strategies and services, so this one was skipped", field="id", **where))
+        merged.seen[slot], merged.seen_file[slot] = layer, at
+        owner = db.KINDS[merged.kind[slot]]
+        if owner != kind:
+            self.problems.append(Problem(origin, f"id already used by a {owner}; ids are shared by principles, strategies and services, so this one was skipped", field="id", **where))
             return False
-        if namespace == "record":
-            self.owner[record_id] = kind
-        self.record_layers[kind, record_id] = layer
-        table = self.live[kind]
-        found = table.get(record_id)
-        if found is not None:
-            self.overrides.append(Override(record_id, kind, found.origin, origin))
-            found.entry, found.origin = entry, origin
-        else:
-            self.numbers += 1
-            table[record_id] = _Live(self.numbers, len(table), entry, origin)
+        self.overrides.append(Override(record_id, kind, merged.files[merged.file_of[slot]], origin))
+        merged.entry[slot], merged.file_of[slot], merged.layer[slot] = entry, at, layer
         return True
+
+    def _write_records(self) -> dict[tuple[str, str], int]:
+        """Write the merged records to `record` and let the merge go, so the rest of the compile has its memory;
+        the layer of the record that won, by kind and id, of the records translated."""
+        merged, self.merged = self.merged, _Merged()
+        self.connection.executemany("INSERT INTO record VALUES (?, ?, ?, ?, ?, NULL)", merged.rows())
+        found = {}
+        for translation in self.translations:
+            slot = merged.slot(translation.kind, translation.id)
+            if slot is not None and db.KINDS[merged.kind[slot]] == translation.kind:
+                found[translation.kind, translation.id] = merged.layer[slot]
+        return found
 
     def finish(self, key: bytes, links: bool) -> None:
         execute = self.connection.execute
-        self.connection.executemany("INSERT INTO record VALUES (?, ?, ?, ?, ?, NULL)", (
-            (live.n, kind, live.pos, record_id, live.entry) for kind, table in self.live.items() for record_id, live in table.items()))
-        self.live.clear()
-        self.owner.clear()
+        record_layers = self._write_records()
         write_shapes(self.connection)
         if links:
             self.problems += check_links(self.connection, self.encoder)
         self.mark()
-        kept, problems = translate(self.connection, zip(self.translation_layers, self.translations), self.record_layers)
+        kept, problems = translate(self.connection, zip(self.translation_layers, self.translations), record_layers)
         self.problems += problems
         self.mark()
         self.connection.executemany("INSERT INTO translation VALUES (?, ?, ?)", ((n, lang, blob) for (n, lang), blob in kept.items()))
