@@ -84,7 +84,8 @@ def find(catalog: Loaded, place: Place | None = None, filters: Filters = Filters
     allowed = store.all_tagged(tags) if tags else None  # record numbers; None for every service
     scores: dict[int, float] = {}
     ordered: list[int] | None = None  # the candidates in search order, when a query was given
-    unlocated = {n: remote for n, remote in store.unlocated() if allowed is None or n in allowed}
+    # Near a place, remote lines are found by the areas they cover (`store.remote`), not among every line.
+    unlocated = {n: remote for n, remote in store.unlocated(lines=place is None) if allowed is None or n in allowed}
     if filters.query.strip():
         from hrfind import search
 

@@ -417,9 +417,10 @@ class Store:
             found += self.rows(sql, (south, north, west, east))
         return found
 
-    def unlocated(self) -> list[tuple[int, bool]]:
-        """(n, remote) of the services with no location."""
-        return [(n, bool(remote)) for n, remote in self.rows("SELECT n, remote FROM site WHERE lat IS NULL ORDER BY n")]
+    def unlocated(self, lines: bool = True) -> list[tuple[int, bool]]:
+        """(n, remote) of the services with no location; without the remote lines unless `lines`."""
+        return [(n, bool(remote)) for n, remote in self.rows(
+            f"SELECT n, remote FROM site WHERE lat IS NULL {'' if lines else 'AND NOT remote'} ORDER BY n")]
 
     def places(self, numbers: Collection[int]) -> set[int]:
         """Which of these records are places: services at a site of their own, not reachable remotely."""
