@@ -331,7 +331,7 @@ def load(layer_list: list[Layer], progress: Progress | None = None, use_cache: b
     old = None
     if current is not None:
         try:
-            if current.meta("key") == key and current.meta("checked") in (None, today.isoformat()):
+            if current.current(key, today):
                 return Catalog(current, found, CacheUse(root, "fresh"))
             old = str(path)  # its unchanged files are copied rather than read again
         except StoreDamaged:

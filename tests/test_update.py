@@ -3,10 +3,8 @@
 import contextlib
 import json
 import os
-import shutil
 import sqlite3
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -16,6 +14,7 @@ from hypothesis import strategies as st
 
 from hrfind import catalog
 from hrfind.store import db, files, update
+from test_package import installed_hrfind
 from test_store import SAMPLE, answers, load, same, settled, write  # noqa: F401 (settled: an autouse fixture)
 
 WORDS = ["van", "naloxone", "harbor", "clinic", "mobile", "outreach", "testing", "syringes", "overdose", "care"]
@@ -326,9 +325,7 @@ def test_a_store_another_run_is_writing_is_not_waited_for_long(tmp_path, monkeyp
 
 
 def test_five_runs_after_an_edit_in_parallel_agree(tmp_path):
-    script = shutil.which("hrfind", path=str(Path(sys.executable).parent))
-    if not script:
-        pytest.skip("the hrfind script is not installed beside this Python")
+    script = installed_hrfind()
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "HOME": str(tmp_path)}
     folder = tmp_path / "d"
     command = [script, "search", "van", "--json", "--data", str(SAMPLE), "--data", str(folder)]

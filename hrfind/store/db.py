@@ -32,12 +32,15 @@ import zlib
 from array import array
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import msgspec
 
 from hrfind.errors import StoreDamaged
 from hrfind.model import TYPES, Offer, Record
+
+if TYPE_CHECKING:
+    import datetime
 
 FORMAT = 8  # bump when the schema or the meaning of a column changes
 KINDS = ("principle", "strategy", "service", "offer")
@@ -223,6 +226,14 @@ class Store:
             except (msgspec.DecodeError, msgspec.ValidationError) as error:
                 raise StoreDamaged(str(error)) from error
         return self._meta[key]
+
+    def checked(self, today: datetime.date) -> bool:
+        """Whether the store's problems need not be checked again `today` (a date "in the future" is, the next day)."""
+        return self.meta("checked") in (None, today.isoformat())
+
+    def current(self, key: bytes, today: datetime.date) -> bool:
+        """Whether the store was compiled as `key` and can be answered from as it is `today`."""
+        return self.meta("key") == key and self.checked(today)
 
     # --- records ---------------------------------------------------------------------------
 

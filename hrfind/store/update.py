@@ -46,7 +46,7 @@ def update_into(connection: sqlite3.Connection, parts: Sequence[Part], key: byte
     connection.execute("BEGIN IMMEDIATE")
     try:
         store = db.Store(connection, build.features_of(connection))
-        if store.meta("key") == key and store.meta("checked") in (None, today.isoformat()):
+        if store.current(key, today):
             return True
         found = _edited(store, parts, key, today)
         if found is None:
@@ -57,13 +57,13 @@ def update_into(connection: sqlite3.Connection, parts: Sequence[Part], key: byte
         entries = store.rows("SELECT id, kind, rid, origin, body FROM entry WHERE segment = ? ORDER BY id", (segment,))
         if [record[:3] for record in parsed.records] != [tuple(row[1:4]) for row in entries]:
             return False  # records added, removed, renamed or moved: numbers and merge decisions may change
-        _set_key(connection, b"")  # stale until the changes below are all written
+        _write_meta(connection, key=b"")  # stale until the changes below are all written
         connection.execute("COMMIT")
         connection.execute("BEGIN IMMEDIATE")
         _Update(store, parts, segments, today).apply(file, segment, parsed, entries, (part_at, file_at))
         connection.execute("COMMIT")
         connection.execute("BEGIN IMMEDIATE")
-        _set_key(connection, key)
+        _write_meta(connection, key=key)
         connection.execute("COMMIT")
         return True
     finally:
@@ -71,8 +71,10 @@ def update_into(connection: sqlite3.Connection, parts: Sequence[Part], key: byte
             connection.execute("ROLLBACK")
 
 
-def _set_key(connection: sqlite3.Connection, key: bytes) -> None:
-    connection.execute("INSERT OR REPLACE INTO meta VALUES ('key', ?)", (db.seal(msgspec.msgpack.encode(key)),))
+def _write_meta(connection: sqlite3.Connection, **values: Any) -> None:
+    """Set these `meta` entries of the store (as `build` writes them: sealed msgpack)."""
+    connection.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                           ((name, db.seal(msgspec.msgpack.encode(value))) for name, value in values.items()))
 
 
 def _edited(store: db.Store, parts: Sequence[Part], key: bytes,
@@ -82,7 +84,7 @@ def _edited(store: db.Store, parts: Sequence[Part], key: bytes,
     from hrfind.problem import Problem
 
     spans = store.meta("spans", list[int])
-    if store.meta("checked") not in (None, today.isoformat()) or spans is None:
+    if not store.checked(today) or spans is None:
         return None
     if len(spans) != sum(1 + 2 * len(part.files) for part in parts) + 2 or sum(spans) != len(store.meta("problems", list[Problem])):
         return None
@@ -181,7 +183,7 @@ class _Update:
         linked = self._in_link_order(linked)
         problems = problems[:starts[read_at]] + parsed.problems + problems[starts[read_at + 1]:starts[-3]] + linked + translation_problems
         spans[read_at], spans[-2], spans[-1] = len(parsed.problems), len(linked), len(translation_problems)
-        self._meta(problems=problems, spans=spans, checked=self.today if problems else None)
+        _write_meta(self.connection, problems=problems, spans=spans, checked=self.today if problems else None)
 
     def _rows(self, numbers: Iterable[int]) -> list[tuple]:
         """(n, kind, blob, translated blob) of records, as the full compile's index pass reads them."""
@@ -217,10 +219,6 @@ class _Update:
                 pos = self.store.column("SELECT pos FROM record WHERE n = ?", (n,))
                 where[p.kind, p.id] = (p.kind == "service", pos[0] if pos else 0)
         return sorted(problems, key=lambda p: where[p.kind, p.id])  # stable: a record's own problems stay in order
-
-    def _meta(self, **values: Any) -> None:
-        self.connection.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                                    ((name, db.seal(msgspec.msgpack.encode(value))) for name, value in values.items()))
 
 
 class _Reindex:
@@ -264,9 +262,7 @@ class _Reindex:
         for date, count in new.dates.items():
             dates[date] = dates.get(date, 0) + count
         dates = {date: count for date, count in dates.items() if count}
-        self.connection.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", (
-            (name, db.seal(msgspec.msgpack.encode(value))) for name, value in
-            (("emergency", emergency), ("dates", sorted(dates.items())), ("oldest", build.oldest(dates)))))
+        _write_meta(self.connection, emergency=emergency, dates=sorted(dates.items()), oldest=build.oldest(dates))
 
     def _members(self, old: dict[str, list[int]], new: dict[str, list[int]]) -> None:
         """Each tag's record numbers, kept sorted as the full compile writes them; a tag no record has goes."""
