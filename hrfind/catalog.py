@@ -367,9 +367,19 @@ def compile_packaged(data: Path, out: Path, places: Path | None = None) -> list[
         from hrfind.store import build
 
         build.compile_into(connection, db.features(), [part], _packaged_key(db.features()), datetime.date.today(), read_file)
+        # Each file's segment keyed by its contents: a compile with data of your own copies the bundled files
+        # from here rather than reading them, unless they were changed since.
+        connection.executemany("UPDATE segment SET key = ? WHERE origin = ?", [(build.digest(f.path), f.origin) for f in part.files])
+        connection.commit()
         return db.Store(connection, db.features()).meta("problems")
     finally:
         connection.close()
+
+
+def _sources(old: str | None) -> list[tuple[str | None, tuple[Path, bytes] | None]]:
+    """The stores to copy unchanged files from, most first: a damaged one is left out on the next try."""
+    own = (PACKAGED, _packaged_key(db.features())) if PACKAGED.is_file() else None
+    return list(dict.fromkeys([(old, own), (None, own), (None, None)]))
 
 
 def _packaged(have: frozenset[str]) -> db.Store | None:
@@ -419,14 +429,14 @@ def _save(path: Path, have: frozenset[str], parts: list[Part], key: bytes, today
 
     if old is not None and _update(path, parts, key, today):
         return _open(path, have)
-    for source in dict.fromkeys((old, None)):
+    for source, packaged in _sources(old):
         try:
             with files.new_file(path) as temp:
                 connection = sqlite3.connect(f"file:{quote(str(temp))}", uri=True)
                 try:
                     from hrfind.store import build
 
-                    build.compile_into(connection, have, parts, key, today, read_file, progress, source)
+                    build.compile_into(connection, have, parts, key, today, read_file, progress, source, packaged=packaged)
                 finally:
                     connection.close()
         except (sqlite3.Error, StoreDamaged):
@@ -456,14 +466,14 @@ def _update(path: Path, parts: list[Part], key: bytes, today: datetime.date) -> 
 def _in_memory(have: frozenset[str], parts: list[Part], key: bytes, today: datetime.date,
                progress: Progress | None, old: str | None) -> db.Store:
     """A store that lives as long as this process: when the cache cannot be used."""
-    for source in dict.fromkeys((old, None)):
+    for source, packaged in _sources(old):
         connection = sqlite3.connect("file::memory:", uri=True, check_same_thread=False)
         try:
             from hrfind.store import build
 
-            build.compile_into(connection, have, parts, key, today, read_file, progress, source)
+            build.compile_into(connection, have, parts, key, today, read_file, progress, source, packaged=packaged)
         except (sqlite3.Error, StoreDamaged):
-            if source is None:
+            if source is None and packaged is None:
                 raise
             connection.close()
             continue

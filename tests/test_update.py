@@ -45,7 +45,7 @@ specs = st.tuples(
 
 def tables(connection: sqlite3.Connection) -> dict[str, list]:
     """Every row of every table, sorted, with files and entries named by what they hold rather than by their ids
-    (an earlier store's files keep the ids they had there)."""
+    (files copied from another store are numbered anew)."""
     segments = {i: (path, origin) for i, path, origin in connection.execute("SELECT id, path, origin FROM segment")}
     entries = {i: (segments[s], kind, rid) for i, s, kind, rid in connection.execute("SELECT id, segment, kind, rid FROM entry")}
     named = {"segment": lambda row: row[1:], "entry": lambda row: (segments[row[1]], *row[2:]),

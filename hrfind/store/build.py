@@ -44,15 +44,19 @@ class Parsed(NamedTuple):
 
 def compile_into(connection: sqlite3.Connection, have: frozenset[str], parts: Sequence[Part], key: bytes,
                  today: datetime.date, read: Reader, progress: Progress | None = None, old: str | None = None,
-                 links: bool = True) -> None:
-    """Fill an empty database with the merged records of `parts`, reusing unchanged files of the store at `old`."""
+                 links: bool = True, packaged: tuple[Path, bytes] | None = None) -> None:
+    """Fill an empty database with the merged records of `parts`, reusing unchanged files of the store at `old`,
+    and bundled files as the package's own store (`packaged`: its path and the key it must have) holds them."""
     connection.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -32000;")
     connection.executescript(db.schema(have))
     writer = _Writer(connection, today)
     if old is not None:
-        writer.attach(old)
+        writer.attach("old", old)
+    if packaged is not None:
+        writer.attach("packaged", *packaged)
     connection.execute("BEGIN")
-    unread = [f for part in parts if part.exists for f in part.files if writer.reusable(f) is None]
+    reuse = [[writer.reusable(f) for f in part.files] if part.exists else [] for part in parts]
+    unread = [f for part, found in zip(parts, reuse) for f, reused in zip(part.files, found) if reused is None]
     todo = sum(f.size for f in unread)
     done = 0
     parsed = _pooled(parse, ((read, f.path, f.origin) for f in unread), todo >= PARALLEL_BYTES and len(unread) > 1)
@@ -62,11 +66,10 @@ def compile_into(connection: sqlite3.Connection, have: frozenset[str], parts: Se
         if not part.exists:
             continue
         counts = writer.counts.setdefault(part.name, {})
-        for file in part.files:
+        for file, reused in zip(part.files, reuse[layer]):
             translated = len(writer.translations)
-            reused = writer.reusable(file)
             if reused is not None:
-                entries = writer.copy(reused)
+                entries = writer.copy(file, reused)
             else:
                 entries = writer.add(file, next(parsed))
                 done += file.size
@@ -84,8 +87,8 @@ def compile_into(connection: sqlite3.Connection, have: frozenset[str], parts: Se
             writer.mark()
     writer.finish(key, links)
     connection.commit()
-    if old is not None:
-        connection.execute("DETACH DATABASE old")
+    for schema in writer.attached:
+        connection.execute(f"DETACH DATABASE {schema}")
 
 
 def memory_store(records: Iterable[Record]) -> db.Store:
@@ -95,6 +98,18 @@ def memory_store(records: Iterable[Record]) -> db.Store:
     connection = sqlite3.connect(":memory:", check_same_thread=False)
     compile_into(connection, db.features(), [part], b"", datetime.date.today(), lambda path, origin: (listed, []), links=False)
     return db.Store(connection, db.features())
+
+
+def digest(path: Path) -> str | None:
+    """The SHA-256 of a file's bytes, by which the package's store knows its bundled files; None if unreadable."""
+    import hashlib
+
+    from hrfind.files import read_regular
+
+    try:
+        return "sha256:" + hashlib.sha256(read_regular(path)).hexdigest()
+    except OSError:
+        return None
 
 
 # Below this much to read (or this many records to index), worker processes cost more than they save.
@@ -214,7 +229,9 @@ class _Writer:
         self.overrides: list[Override] = []
         self.merged = _Merged()
         self.segments = self.entries = 0  # the last ids used
-        self.old: dict[tuple[str, str, str], tuple[int, bytes]] = {}
+        self.attached: list[str] = []
+        self.old: dict[tuple[str, str, str], tuple[str, int, bytes]] = {}  # (path, origin, key) -> where its segment is
+        self.packaged: dict[str, tuple[str, tuple[str, int, bytes]]] = {}  # origin -> its contents' digest, and the same
         self.translations: list[Translation] = []  # in the order of the layers: a later one replaces an earlier
         self.translation_layers: list[int] = []  # the layer of each translation, by its place in `translations`
         # How many problems each step reported, in order: each layer's, then each file's when read and
@@ -224,36 +241,62 @@ class _Writer:
     def mark(self) -> None:
         self.spans.append(len(self.problems) - sum(self.spans))
 
-    def attach(self, path: str) -> None:
-        """Make the files of an earlier store available to copy; entries keep their ids, new ones follow."""
+    def attach(self, schema: str, path: str | Path, key: bytes | None = None) -> None:
+        """Make the files of another store available to copy: an earlier one (`old`), found by path and file key,
+        or the package's own (`packaged`, only if it has `key`), found by its bundled files' contents."""
         from urllib.parse import quote
 
-        self.connection.execute("ATTACH DATABASE ? AS old", (f"file:{quote(path)}?mode=ro",))
+        # The package's store may sit in a read-only folder, and never changes.
+        options = "mode=ro&immutable=1" if schema == "packaged" else "mode=ro"
+        self.connection.execute(f"ATTACH DATABASE ? AS {schema}", (f"file:{quote(str(path))}?{options}",))
+        self.attached.append(schema)
+        if key is not None:
+            made = self.connection.execute(f"SELECT value FROM {schema}.meta WHERE key = 'key'").fetchone()
+            if made is None or bytes(db.unseal(made[0])) != msgspec.msgpack.encode(key):
+                return  # another version of hrfind made it: nothing in it is copied
         today = self.today.isoformat()
-        for segment, path_, origin, key, checked, problems in self.connection.execute(
-                "SELECT id, path, origin, key, checked, problems FROM old.segment"):
-            if checked in (None, today):  # a file with problems is checked again the next day
-                self.old[path_, origin, key] = (segment, problems)
-        self.segments = self.connection.execute("SELECT coalesce(max(id), 0) FROM old.segment").fetchone()[0]
-        self.entries = self.connection.execute("SELECT coalesce(max(id), 0) FROM old.entry").fetchone()[0]
+        for segment, path_, origin, file_key, checked, problems in self.connection.execute(
+                f"SELECT id, path, origin, key, checked, problems FROM {schema}.segment"):
+            if checked not in (None, today):  # a file with problems is checked again the next day
+                continue
+            if schema == "packaged":
+                self.packaged[origin] = (file_key, (schema, segment, problems))
+            else:
+                self.old[path_, origin, file_key] = (schema, segment, problems)
 
-    def reusable(self, file: File) -> tuple[int, bytes] | None:
-        return None if file.key is None else self.old.get((text_of(file.path), file.origin, file.key))
+    def reusable(self, file: File) -> tuple[str, int, bytes] | None:
+        """Where a file's segment can be copied from: an earlier store where the file had this key, or the package's
+        store where a bundled file had these bytes (a file edited in the installed package is read)."""
+        if file.key is None:
+            return None
+        found = self.old.get((text_of(file.path), file.origin, file.key))
+        if found is None and file.origin in self.packaged:
+            bundled, where = self.packaged[file.origin]
+            found = where if digest(file.path) == bundled else None
+        return found
 
-    def copy(self, reused: tuple[int, bytes]) -> list[tuple[int, str, str, str]]:
-        """Copy a file's segment from the earlier store as it is; its entries, in file order."""
+    def copy(self, file: File, reused: tuple[str, int, bytes]) -> list[tuple[int, str, str, str]]:
+        """Copy a file's segment from another store, numbered after those written so far; its entries, in file order."""
         from hrfind.problem import Problem
 
-        segment, problems = reused
+        schema, segment, problems = reused
         execute = self.connection.execute
-        execute("INSERT INTO segment SELECT * FROM old.segment WHERE id = ?", (segment,))
-        execute("INSERT INTO entry SELECT * FROM old.entry WHERE segment = ? ORDER BY id", (segment,))
-        execute("INSERT INTO link SELECT l.* FROM old.link l JOIN old.entry e ON e.id = l.entry WHERE e.segment = ?", (segment,))
-        execute("INSERT INTO translated SELECT * FROM old.translated WHERE segment = ? ORDER BY idx", (segment,))
+        self.segments += 1
+        first, last = execute(f"SELECT min(id), max(id) FROM {schema}.entry WHERE segment = ?", (segment,)).fetchone()
+        shift = self.entries + 1 - (first or 0)
+        self.entries += 0 if first is None else last - first + 1
+        execute(f"INSERT INTO segment SELECT ?, ?, origin, ?, checked, problems FROM {schema}.segment WHERE id = ?",
+                (self.segments, text_of(file.path), file.key, segment))
+        execute(f"INSERT INTO entry SELECT id + ?, ?, kind, rid, origin, body FROM {schema}.entry WHERE segment = ? ORDER BY id",
+                (shift, self.segments, segment))
+        execute(f"INSERT INTO link SELECT l.entry + ?, l.field, l.idx, l.target FROM {schema}.link l "
+                f"JOIN {schema}.entry e ON e.id = l.entry WHERE e.segment = ?", (shift, segment))
+        execute(f"INSERT INTO translated SELECT ?, idx, body FROM {schema}.translated WHERE segment = ? ORDER BY idx",
+                (self.segments, segment))
         self.translations += [msgspec.msgpack.decode(db.unseal(blob), type=Translation) for (blob,) in execute(
-            "SELECT body FROM translated WHERE segment = ? ORDER BY idx", (segment,)).fetchall()]
+            "SELECT body FROM translated WHERE segment = ? ORDER BY idx", (self.segments,)).fetchall()]
         self.problems.extend(msgspec.msgpack.decode(db.unseal(problems), type=list[Problem]))
-        return execute("SELECT id, kind, rid, origin FROM entry WHERE segment = ? ORDER BY id", (segment,)).fetchall()
+        return execute("SELECT id, kind, rid, origin FROM entry WHERE segment = ? ORDER BY id", (self.segments,)).fetchall()
 
     def add(self, file: File, parsed: Parsed) -> list[tuple[int, str, str, str]]:
         """Write a file just read: its key, problems and records."""
