@@ -108,7 +108,7 @@ class Catalog:
     @property
     def lacking(self) -> list[str]:
         """The parts of SQLite this store had to do without (it answers the same, more slowly)."""
-        return [name for feature, name in (("fts5", "FTS5"), ("rtree", "R*Tree")) if feature not in self.store.features]
+        return [name for feature, name in (("fts5", "FTS5"),) if feature not in self.store.features]
 
     def table(self, kind: str) -> db.Table:
         return {"principle": self.principles, "strategy": self.strategies, "service": self.services, "offer": self.offers}[kind]

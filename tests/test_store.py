@@ -100,17 +100,57 @@ def test_search_answers_as_a_search_of_the_records_themselves():
             assert stored == [(h.record, h.score) for h in plain], (query, kinds, offer)
 
 
-def test_without_fts5_and_rtree_the_answers_are_the_same(tmp_path, monkeypatch, cli):
+# Edges of latitude bands and just either side of them, the poles, and two cities: where services are, and where boxes end.
+LATITUDES = sorted({edge + nudge for k in range(0, 721, 37) for edge in [k / db.BANDS_A_DEGREE - 90]
+                    for nudge in (-1e-9, 0.0, 1e-9) if -90 <= edge + nudge <= 90} | {-90.0, 90.0, 39.2904, -33.8688})
+
+
+@pytest.fixture(scope="module")
+def points(tmp_path_factory):
+    """A store of services at LATITUDES, on the date line and between."""
+    lats = LATITUDES
+    lons = [-180.0, -179.999, -76.6122, 0.0, 0.25, 151.2093, 180.0]
+    text = "".join(f'[[service]]\nid = "p{i}-{j}"\nname = "P"\nlat = {lat!r}\nlon = {lon!r}\n\n'
+                   for i, lat in enumerate(lats) for j, lon in enumerate(lons))
+    path = write(tmp_path_factory.mktemp("points") / "points.toml", text)
+    loaded = catalog.load(catalog.layers([path], no_bundled=True, env={}, user=Path("/nonexistent")), use_cache=False)
+    return loaded.store, [(s.id, s.lat, s.lon) for s in loaded.services.values()]
+
+
+coordinate = st.floats(-90, 90) | st.sampled_from(LATITUDES)
+
+
+@given(a=coordinate, b=coordinate, west=st.floats(-180, 180), span=st.floats(0, 360))
+def test_a_box_finds_exactly_the_services_inside_it(points, a, b, west, span):
+    store, located = points
+    south, north = min(a, b), max(a, b)
+    boxes = [(west, min(180.0, west + span))]
+    found = sorted(record_id for _, record_id, _, _, _ in store.in_box(south, north, boxes))
+    assert found == sorted(i for i, lat, lon in located if south <= lat <= north and west <= lon <= boxes[0][1])
+
+
+@pytest.mark.parametrize("have", [db.features(), frozenset()])
+def test_a_word_of_letters_newer_than_sqlite_s_unicode_tables_is_one_word(tmp_path, monkeypatch, cli, have):
+    # U+19B0 is a letter in Python's Unicode and a mark in SQLite's (6.1): the word must not split in two.
+    monkeypatch.setattr(db, "features", lambda: have)
+    write(tmp_path / "d" / "a.toml", strategy("tai-lue", "\u1980\u19b0\u1981 guide") + strategy("other", "\u1980 \u1981 guide"))
+    loaded = load(tmp_path / "d")
+    assert [h.record.id for h in search.search_catalog(loaded, "\u1980\u19b0\u1981", kinds=search.SEARCHED)] == ["tai-lue"]
+    said = cli("search", "--json", "--", "0\u19b00", "--data", tmp_path / "d")
+    assert said.exit_code == 1 and "internal error" not in said.stderr
+
+
+def test_without_fts5_the_answers_are_the_same(tmp_path, monkeypatch, cli):
     write(tmp_path / "d" / "a.toml", strategy("tip-a", "Alpha van") + '\n[[service]]\nid = "svc"\nname = "A van"\n'
           'offers = ["naloxone"]\nlat = 39.3\nlon = -76.6\n')
     full = answers(load(SAMPLE, tmp_path / "d"))
     monkeypatch.setattr(db, "features", lambda: frozenset())
     plain = load(SAMPLE, tmp_path / "d")
-    assert plain.cache.state == "rebuilt" and plain.lacking == ["FTS5", "R*Tree"]
+    assert plain.cache.state == "rebuilt" and plain.lacking == ["FTS5"]
     assert "posting" in {row[0] for row in plain.store.rows("SELECT name FROM sqlite_master")}
     assert answers(plain) == full
     said = cli("search", "narcan", "--json", "--data", SAMPLE)
-    assert said.exit_code == 0 and said.stderr.count("no FTS5 or R*Tree") == 1
+    assert said.exit_code == 0 and said.stderr.count("no FTS5;") == 1
     assert cli("search", "narcan", "--json", "--data", SAMPLE).stderr == ""  # said once, when the store was made
 
 

@@ -53,7 +53,7 @@ def tables(connection: sqlite3.Connection) -> dict[str, list]:
              "translated": lambda row: (segments[row[0]], *row[1:])}
     tables = dict(connection.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"))
     virtual = [name for name, sql in tables.items() if sql.startswith("CREATE VIRTUAL TABLE")]
-    # The virtual tables themselves (fts, fts_k, site_rt), not the shadow tables that hold them (fts_data, fts_k_idx ...).
+    # The virtual tables themselves (fts, fts_k), not the shadow tables that hold them (fts_data, fts_k_idx ...).
     names = [name for name in tables if name in virtual or not name.startswith(tuple(f"{v}_" for v in virtual))]
     assert ("fts" in names) == ("fts_k" in names)  # both word indexes are compared, or neither exists
     found = {}
@@ -121,8 +121,8 @@ def test_an_edit_that_keeps_the_ids_updates_the_store(tmp_path):
     assert check(tmp_path / "d", "b.toml", BEFORE, AFTER)
 
 
-@pytest.mark.parametrize("have", [frozenset(), frozenset({"fts5"}), frozenset({"rtree"})])
-def test_without_fts5_or_rtree_an_edit_updates_the_same_way(tmp_path, monkeypatch, have):
+@pytest.mark.parametrize("have", [frozenset(), frozenset({"fts5"})])
+def test_with_or_without_fts5_an_edit_updates_the_same_way(tmp_path, monkeypatch, have):
     monkeypatch.setattr(db, "features", lambda: have)
     assert check(tmp_path / "d", "b.toml", BEFORE, AFTER, SPANISH)
     assert check(tmp_path / "d", "b.toml", AFTER, BEFORE, SPANISH)

@@ -521,7 +521,6 @@ class _Index:
     def __init__(self, connection: sqlite3.Connection):
         self.connection = connection
         self.fts = "fts5" in features_of(connection)
-        self.rtree = "rtree" in features_of(connection)
         self.words: set[str] = set()
         self.translated_words: set[str] = set()
         self.offers: dict[str, Offer] = {}
@@ -546,8 +545,6 @@ class _Index:
                 insert(fts_insert(table), rows)
             insert("INSERT INTO posting VALUES (?, ?, ?)", d.posting)
             insert("INSERT INTO site VALUES (?, ?, ?, ?, ?)", d.site)
-            if self.rtree:
-                insert("INSERT INTO site_rt VALUES (?, ?, ?, ?, ?)", [(n, lat, lat, lon, lon) for n, lat, lon, _, _ in d.site if lat is not None])
             insert("INSERT OR IGNORE INTO phrase VALUES (?, ?)", d.phrase)
             for tag, numbers in d.members.items():
                 found = self.members.get(tag)
@@ -618,5 +615,5 @@ def group_words(groups: Iterable[str], offers: dict[str, Offer]) -> dict[tuple[s
 def features_of(connection: sqlite3.Connection) -> frozenset[str]:
     """Which optional tables this database was made with."""
     names = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    return frozenset(f for f, table in (("fts5", "fts"), ("rtree", "site_rt")) if table in names)
+    return frozenset(f for f, table in (("fts5", "fts"),) if table in names)
 

@@ -7,10 +7,10 @@ One SQLite file holds what a set of data layers compiles to (see `hrfind.store.b
 - `record`: the merged catalog, numbered `n` in the order records were first met, with the
   position `pos` of each in its kind's listing;
 - `grp`: the records of each tag (kind, offers, access, languages, cost, coverage) as one blob;
-  `site` and `site_rt` (an R*Tree of locations)
-  for the services query; `fts` (FTS5 over folded words, one column per field weight) and `fts_k`
-  (the same, of every record but the places), `word`
-  (the vocabulary), `group_word` and `phrase` for search;
+  `site`, its locations indexed by band of latitude and by longitude (`site_band`), for the
+  services query; `fts` (FTS5 over folded words, one column per field weight) and `fts_k` (the
+  same, of every record but the places), `word` (the vocabulary), `group_word` and `phrase`
+  for search;
 - `spelling` (the distinct shapes of the ids, by length) and `shape` (the ids of each
   shape), so that `show` of an unknown id compares it with shapes, not with every id;
 - `translated`: each data file's translations as given; `translation`: each record in the
@@ -19,8 +19,7 @@ One SQLite file holds what a set of data layers compiles to (see `hrfind.store.b
 
 Every record blob carries a CRC-32 of itself: a damaged page is never shown as a record. A
 query that meets damage raises `StoreDamaged`, and the command runs again without the store.
-Without FTS5 the words live in a plain `posting` table, and without R*Tree latitudes are a
-B-tree index: slower, the same answers.
+Without FTS5 the words live in a plain `posting` table: slower, the same answers.
 """
 
 from __future__ import annotations
@@ -42,7 +41,7 @@ from hrfind.model import TYPES, Offer, Record
 if TYPE_CHECKING:
     import datetime
 
-FORMAT = 8  # bump when the schema or the meaning of a column changes
+FORMAT = 9  # bump when the schema or the meaning of a column changes
 KINDS = ("principle", "strategy", "service", "offer")
 # The columns of `fts`, and the weight of the field each holds (see hrfind.search).
 COLUMNS = ("title", "alias", "summary", "body", "steps")
@@ -51,12 +50,23 @@ COLUMNS = ("title", "alias", "summary", "body", "steps")
 TRANSLATED = tuple(f"{name}_t" for name in COLUMNS)
 
 
+# Locations are indexed by band of latitude (a quarter of a degree, about 17 miles) and longitude: a B-tree
+# that is quicker to write than an R*Tree and as quick to read for the boxes nearest-first asks for.
+BANDS_A_DEGREE = 4
+BAND = f"CAST((lat + 90) * {BANDS_A_DEGREE} AS INTEGER)"  # latitudes run from -90 to 90, so this is the floor
+
+
+def band(lat: float) -> int:
+    """The band of a latitude, as BAND computes it in SQL."""
+    return int((min(90.0, max(-90.0, lat)) + 90) * BANDS_A_DEGREE)
+
+
 @functools.cache
 def features() -> frozenset[str]:
-    """The optional parts of SQLite this interpreter has: "fts5", "rtree"."""
+    """The optional parts of SQLite this interpreter has: "fts5"."""
     connection = sqlite3.connect(":memory:")
     found = set()
-    for name, sql in (("fts5", "CREATE VIRTUAL TABLE t USING fts5(x)"), ("rtree", "CREATE VIRTUAL TABLE r USING rtree(i, a, b)")):
+    for name, sql in (("fts5", "CREATE VIRTUAL TABLE t USING fts5(x)"),):
         try:
             connection.execute(sql)
             found.add(name)
@@ -67,13 +77,15 @@ def features() -> frozenset[str]:
 
 
 def schema(have: frozenset[str]) -> str:
-    columns = f"{', '.join(COLUMNS + TRANSLATED)}, tokenize='unicode61 remove_diacritics 2', detail=column"
+    # The texts indexed are hrfind.text's folded words (accents removed, lowercase), one space apart, so the tokenizer
+    # must split where that does and nowhere else: `ascii` splits only at ASCII that is not a letter or digit, which
+    # the words never hold. unicode61 knows Unicode 6.1, where some letters of today's Unicode are marks: it split such
+    # words in two, and a query holding one became a phrase, which this index (detail=column) refuses.
+    columns = f"{', '.join(COLUMNS + TRANSLATED)}, tokenize='ascii', detail=column"
     # fts_k: the same index of every record but the places, which is what most searches read (knowledge first).
     fts = (f"CREATE VIRTUAL TABLE fts USING fts5({columns}); CREATE VIRTUAL TABLE fts_k USING fts5({columns});"
            if "fts5" in have else
            "CREATE TABLE posting(word TEXT, weight INT, n INT, PRIMARY KEY (word, weight, n)) WITHOUT ROWID;")
-    sites = ("CREATE VIRTUAL TABLE site_rt USING rtree(n, lat0, lat1, lon0, lon1);" if "rtree" in have else
-             "CREATE INDEX site_lat ON site(lat) WHERE lat IS NOT NULL;")
     return f"""
         CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB) WITHOUT ROWID;
         CREATE TABLE segment(id INTEGER PRIMARY KEY, path TEXT, origin TEXT, key TEXT, checked TEXT, problems BLOB);
@@ -91,7 +103,7 @@ def schema(have: frozenset[str]) -> str:
         CREATE TABLE site(n INTEGER PRIMARY KEY, lat REAL, lon REAL, approximate INT, remote INT);
         CREATE INDEX site_unlocated ON site(n) WHERE lat IS NULL;
         CREATE INDEX site_remote ON site(n) WHERE remote;
-        {sites}
+        CREATE INDEX site_band ON site({BAND}, lon) WHERE lat IS NOT NULL;
         CREATE TABLE word(word TEXT PRIMARY KEY, length INT, translated INT) WITHOUT ROWID;
         CREATE INDEX word_length ON word(length);
         CREATE TABLE group_word(word TEXT, tag TEXT, weight INT, PRIMARY KEY (word, tag)) WITHOUT ROWID;
@@ -418,14 +430,11 @@ class Store:
     def in_box(self, south: float, north: float, boxes: list[tuple[float, float]]) -> list[tuple[int, str, float, float, int]]:
         """(n, id, lat, lon, approximate) of the located services within latitudes and any of the longitude ranges."""
         found = []
+        bands = ",".join(map(str, range(band(south), band(north) + 1)))
         for west, east in boxes:
-            if "rtree" in self.features:
-                sql = ("SELECT s.n, r.id, s.lat, s.lon, s.approximate FROM site_rt b JOIN site s ON s.n = b.n JOIN record r ON r.n = s.n "
-                       "WHERE b.lat1 >= ? AND b.lat0 <= ? AND b.lon1 >= ? AND b.lon0 <= ?")
-            else:
-                sql = ("SELECT s.n, r.id, s.lat, s.lon, s.approximate FROM site s JOIN record r ON r.n = s.n "
-                       "WHERE s.lat BETWEEN ? AND ? AND s.lon BETWEEN ? AND ?")
-            found += self.rows(sql, (south, north, west, east))
+            found += self.rows(f"SELECT s.n, r.id, s.lat, s.lon, s.approximate FROM site s JOIN record r ON r.n = s.n "
+                               f"WHERE {BAND.replace('lat', 's.lat')} IN ({bands}) AND s.lon BETWEEN ? AND ? AND s.lat BETWEEN ? AND ?",
+                               (west, east, south, north))
         return found
 
     def unlocated(self, lines: bool = True) -> list[tuple[int, bool]]:

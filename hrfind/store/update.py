@@ -228,7 +228,6 @@ class _Reindex:
         self.store = store
         self.connection = store.connection
         self.fts = "fts5" in store.features
-        self.rtree = "rtree" in store.features
 
     def apply(self, old: build.Derived, new: build.Derived, numbers: list[int]) -> None:
         many = self.connection.executemany
@@ -239,8 +238,6 @@ class _Reindex:
         else:
             many("DELETE FROM posting WHERE word = ? AND weight = ? AND n = ?", old.posting)
         many("DELETE FROM site WHERE n = ?", ((row[0],) for row in old.site))
-        if self.rtree:
-            many("DELETE FROM site_rt WHERE n = ?", ((row[0],) for row in old.site))
         many("DELETE FROM phrase WHERE phrase = ? AND n = ?", old.phrase)
         self._members(old.members, new.members)
         group_words = self._group_words()
@@ -251,8 +248,6 @@ class _Reindex:
         else:
             many("INSERT INTO posting VALUES (?, ?, ?)", new.posting)
         many("INSERT INTO site VALUES (?, ?, ?, ?, ?)", new.site)
-        if self.rtree:
-            many("INSERT INTO site_rt VALUES (?, ?, ?, ?, ?)", [(n, lat, lat, lon, lon) for n, lat, lon, _, _ in new.site if lat is not None])
         many("INSERT OR IGNORE INTO phrase VALUES (?, ?)", new.phrase)
 
         emergency = sorted((set(self.store.meta("emergency", list[int])) - set(old.emergency)) | set(new.emergency))
