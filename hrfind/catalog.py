@@ -33,6 +33,7 @@ PACKAGED = Path(__file__).with_name("bundled.sqlite")  # the bundled data as the
 # its tests and edits stay quick, and `--data places/hrfind-places.toml` adds them.
 PLACES = Path(__file__).with_name("places.toml")
 KINDS = db.KINDS
+NO_PROBLEMS = db.seal(msgspec.msgpack.encode([]))  # the store's list of problems when it has none
 KEEP_STORES = 4  # stores kept for different sets of layers; each can be as large as its data
 # How long an update waits for another run's lock on the store (one updating it, or one reading it right
 # then) before compiling a new store instead.
@@ -101,6 +102,8 @@ class Catalog:
 
     @property
     def problems(self) -> list[Problem]:
+        if self.store.column("SELECT value FROM meta WHERE key = 'problems'") == [NO_PROBLEMS]:
+            return []  # most runs: no need to import what problems are made of
         from hrfind.problem import Problem
 
         return self.store.meta("problems", list[Problem])

@@ -187,9 +187,9 @@ class Index:
         if len(allowed) > self.WITHIN:
             return None
         if self._allowed_json is None:
-            import json
+            from hrfind.store.db import as_json
 
-            self._allowed_json = json.dumps(sorted(allowed))
+            self._allowed_json = as_json(allowed)
         return self._allowed_json
 
     def scores(self, query: str, allowed: Collection[int] | None = None) -> dict[int, float]:

@@ -154,9 +154,12 @@ def unpack(data: bytes | memoryview) -> array:
 
 def as_json(values: Iterable[int] | Iterable[str]) -> str:
     """Record numbers (or ids) as a JSON array, for `json_each` to read as a table in one query."""
+    ordered = sorted(values)  # type: ignore[type-var]
+    if all(type(value) is int for value in ordered):  # most calls: no need to import json for them
+        return f"[{','.join(map(str, ordered))}]"
     import json
 
-    return json.dumps(sorted(values))  # type: ignore[type-var]
+    return json.dumps(ordered)
 
 
 @functools.cache
