@@ -33,5 +33,6 @@ class CompileHook(BuildHookInterface):
             raise RuntimeError("the bundled data has problems; run `hrfind validate`:\n" + "\n".join(map(str, problems)))
         build_data["force_include"][str(out / "zips.sqlite")] = "hrfind/zips.sqlite"
         build_data["force_include"][str(out / "bundled.sqlite")] = "hrfind/bundled.sqlite"
-        # The places as TOML too: with data of your own, the bundled layer is compiled from files.
+        # The places as TOML too: with data of your own, the bundled files are copied from bundled.sqlite, and read
+        # only when it cannot be used or a file was changed where it is installed.
         build_data["force_include"][str(places)] = "hrfind/places.toml"
