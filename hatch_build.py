@@ -34,5 +34,6 @@ class CompileHook(BuildHookInterface):
         build_data["force_include"][str(out / "zips.sqlite")] = "hrfind/zips.sqlite"
         build_data["force_include"][str(out / "bundled.sqlite")] = "hrfind/bundled.sqlite"
         # The places as TOML too: with data of your own, the bundled files are copied from bundled.sqlite, and read
-        # only when it cannot be used or a file was changed where it is installed.
+        # only when it cannot be used or a file was changed where it is installed (with the bundled data alone,
+        # bundled.sqlite answers as it is).
         build_data["force_include"][str(places)] = "hrfind/places.toml"

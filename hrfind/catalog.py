@@ -373,6 +373,9 @@ def compile_packaged(data: Path, out: Path, places: Path | None = None) -> list[
         # Each file's segment keyed by its contents: a compile with data of your own copies the bundled files
         # from here rather than reading them, unless they were changed since.
         connection.executemany("UPDATE segment SET key = ? WHERE origin = ?", [(build.digest(f.path), f.origin) for f in part.files])
+        # And its rows by a fingerprint, checked when they are copied: this file is trusted, but not blindly.
+        fingerprints = {origin: build.fingerprint(connection, segment) for segment, origin in connection.execute("SELECT id, origin FROM segment")}
+        connection.execute("INSERT INTO meta VALUES ('fingerprints', ?)", (db.seal(msgspec.msgpack.encode(fingerprints)),))
         connection.commit()
         return db.Store(connection, db.features()).meta("problems")
     finally:
@@ -380,9 +383,9 @@ def compile_packaged(data: Path, out: Path, places: Path | None = None) -> list[
 
 
 def _sources(old: str | None) -> list[tuple[str | None, tuple[Path, bytes] | None]]:
-    """The stores to copy unchanged files from, most first: a damaged one is left out on the next try."""
+    """The stores to copy unchanged files from, most first: when one is damaged, the next try leaves it out."""
     own = (PACKAGED, _packaged_key(db.features())) if PACKAGED.is_file() else None
-    return list(dict.fromkeys([(old, own), (None, own), (None, None)]))
+    return list(dict.fromkeys([(old, own), (old, None), (None, own), (None, None)]))
 
 
 def _packaged(have: frozenset[str]) -> db.Store | None:

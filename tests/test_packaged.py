@@ -98,6 +98,14 @@ def test_a_file_of_your_own_is_read_even_with_a_bundled_file_s_bytes(installed, 
     agree(loaded, without_package(monkeypatch, mine))
 
 
+CHANGED_ROWS = {
+    "a link's field": "UPDATE link SET field = 'ofvers' WHERE (entry, field, idx) = (SELECT entry, field, idx FROM link WHERE field = 'offers' LIMIT 1)",
+    "an entry's kind": "UPDATE entry SET kind = 'servicg' WHERE id = (SELECT min(id) FROM entry WHERE kind = 'service')",
+    "an entry's id": "UPDATE entry SET rid = 'naloxonf' WHERE rid = 'naloxone' AND kind = 'offer'",
+    "a translation's place": "UPDATE translated SET idx = idx + 100 WHERE (segment, idx) = (SELECT segment, idx FROM translated LIMIT 1)",
+}
+
+
 def damage(packaged: Path, how: str) -> None:
     if how == "garbage":
         packaged.write_bytes(b"not a database" * 100)
@@ -109,6 +117,11 @@ def damage(packaged: Path, how: str) -> None:
         body = bytearray(packaged.read_bytes())
         body[8192:16384] = b"\xff" * 8192
         packaged.write_bytes(bytes(body))
+    elif how in CHANGED_ROWS:  # a value no checksum of SQLite's or of the records' blobs covers
+        connection = sqlite3.connect(packaged)
+        connection.execute(CHANGED_ROWS[how])
+        connection.commit()
+        connection.close()
     else:  # made by another version of hrfind: its key differs
         connection = sqlite3.connect(packaged)
         connection.execute("UPDATE meta SET value = ? WHERE key = 'key'", (db.seal(msgspec.msgpack.encode(b"another version")),))
@@ -116,12 +129,12 @@ def damage(packaged: Path, how: str) -> None:
         connection.close()
 
 
-@pytest.mark.parametrize("how", ["garbage", "truncated", "missing", "damaged pages", "another version"])
+@pytest.mark.parametrize("how", ["garbage", "truncated", "missing", "damaged pages", "another version", *CHANGED_ROWS])
 def test_a_broken_or_foreign_package_store_means_the_files_are_read(installed, reads, monkeypatch, how):
     damage(catalog.PACKAGED, how)
     loaded = load(SAMPLE)
     assert loaded.cache.state == "rebuilt"
-    if how in ("garbage", "missing", "another version"):  # damage elsewhere may spare the files' segments
+    if how in ("garbage", "missing", "another version", *CHANGED_ROWS):  # damage elsewhere may spare the files' segments
         assert set(reads) >= {str(SAMPLE), "bundled:offers.toml", "bundled:places.toml"}
     fresh = without_package(monkeypatch, SAMPLE)
     same(loaded, fresh)

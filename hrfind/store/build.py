@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 import msgspec
 
+from hrfind.errors import StoreDamaged
 from hrfind.files import text_of
 from hrfind.model import Offer, Record, Service, Translation, kind_of
 from hrfind.store import db, fields
@@ -98,6 +99,24 @@ def memory_store(records: Iterable[Record]) -> db.Store:
     connection = sqlite3.connect(":memory:", check_same_thread=False)
     compile_into(connection, db.features(), [part], b"", datetime.date.today(), lambda path, origin: (listed, []), links=False)
     return db.Store(connection, db.features())
+
+
+def fingerprint(connection: sqlite3.Connection, segment: int) -> str:
+    """A SHA-256 of everything a file's segment holds, its entries and links numbered from its first entry: the same
+    wherever the segment is copied to."""
+    import hashlib
+
+    found = hashlib.sha256()
+    first = connection.execute("SELECT coalesce(min(id), 0) FROM entry WHERE segment = ?", (segment,)).fetchone()[0]
+    encode = msgspec.msgpack.Encoder().encode
+    for sql in ("SELECT origin, checked, problems FROM segment WHERE id = ?2",
+                "SELECT id - ?1, kind, rid, origin, body FROM entry WHERE segment = ?2 ORDER BY id",
+                "SELECT l.entry - ?1, l.field, l.idx, l.target FROM link l JOIN entry e ON e.id = l.entry "
+                "WHERE e.segment = ?2 ORDER BY l.entry, l.field, l.idx",
+                "SELECT idx, body FROM translated WHERE segment = ?2 ORDER BY idx"):
+        for row in connection.execute(sql, (first, segment)):
+            found.update(encode(row))
+    return found.hexdigest()
 
 
 def digest(path: Path) -> str | None:
@@ -232,6 +251,7 @@ class _Writer:
         self.attached: list[str] = []
         self.old: dict[tuple[str, str, str], tuple[str, int, bytes]] = {}  # (path, origin, key) -> where its segment is
         self.packaged: dict[str, tuple[str, tuple[str, int, bytes]]] = {}  # origin -> its contents' digest, and the same
+        self.fingerprints: dict[str, str] = {}  # origin -> the fingerprint of its rows in the package's store
         self.translations: list[Translation] = []  # in the order of the layers: a later one replaces an earlier
         self.translation_layers: list[int] = []  # the layer of each translation, by its place in `translations`
         # How many problems each step reported, in order: each layer's, then each file's when read and
@@ -254,6 +274,8 @@ class _Writer:
             made = self.connection.execute(f"SELECT value FROM {schema}.meta WHERE key = 'key'").fetchone()
             if made is None or bytes(db.unseal(made[0])) != msgspec.msgpack.encode(key):
                 return  # another version of hrfind made it: nothing in it is copied
+            found = self.connection.execute(f"SELECT value FROM {schema}.meta WHERE key = 'fingerprints'").fetchone()
+            self.fingerprints = {} if found is None else msgspec.msgpack.decode(db.unseal(found[0]), type=dict[str, str])
         today = self.today.isoformat()
         for segment, path_, origin, file_key, checked, problems in self.connection.execute(
                 f"SELECT id, path, origin, key, checked, problems FROM {schema}.segment"):
@@ -296,6 +318,9 @@ class _Writer:
         self.translations += [msgspec.msgpack.decode(db.unseal(blob), type=Translation) for (blob,) in execute(
             "SELECT body FROM translated WHERE segment = ? ORDER BY idx", (self.segments,)).fetchall()]
         self.problems.extend(msgspec.msgpack.decode(db.unseal(problems), type=list[Problem]))
+        if schema == "packaged" and fingerprint(self.connection, self.segments) != self.fingerprints.get(file.origin):
+            # Only the records' blobs carry checksums: a damaged id, kind or link would be merged as it reads.
+            raise StoreDamaged(f"the package's compiled store is damaged ({file.origin})")
         return execute("SELECT id, kind, rid, origin FROM entry WHERE segment = ? ORDER BY id", (self.segments,)).fetchall()
 
     def add(self, file: File, parsed: Parsed) -> list[tuple[int, str, str, str]]:
