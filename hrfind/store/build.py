@@ -102,20 +102,20 @@ def memory_store(records: Iterable[Record]) -> db.Store:
 
 
 def fingerprint(connection: sqlite3.Connection, segment: int) -> str:
-    """A SHA-256 of everything a file's segment holds, its entries and links numbered from its first entry: the same
-    wherever the segment is copied to."""
+    """A SHA-256 of what a file's segment holds, its entries and links numbered from its first entry: the same
+    wherever the segment is copied to. Of a blob, only its CRC-32 (its first four bytes), which is checked when
+    it is read."""
     import hashlib
 
     found = hashlib.sha256()
     first = connection.execute("SELECT coalesce(min(id), 0) FROM entry WHERE segment = ?", (segment,)).fetchone()[0]
     encode = msgspec.msgpack.Encoder().encode
-    for sql in ("SELECT origin, checked, problems FROM segment WHERE id = ?2",
-                "SELECT id - ?1, kind, rid, origin, body FROM entry WHERE segment = ?2 ORDER BY id",
+    for sql in ("SELECT origin, checked, substr(problems, 1, 4) FROM segment WHERE id = ?2",
+                "SELECT id - ?1, kind, rid, origin, substr(body, 1, 4) FROM entry WHERE segment = ?2 ORDER BY id",
                 "SELECT l.entry - ?1, l.field, l.idx, l.target FROM link l JOIN entry e ON e.id = l.entry "
                 "WHERE e.segment = ?2 ORDER BY l.entry, l.field, l.idx",
-                "SELECT idx, body FROM translated WHERE segment = ?2 ORDER BY idx"):
-        for row in connection.execute(sql, (first, segment)):
-            found.update(encode(row))
+                "SELECT idx, substr(body, 1, 4) FROM translated WHERE segment = ?2 ORDER BY idx"):
+        found.update(encode(connection.execute(sql, (first, segment)).fetchall()))
     return found.hexdigest()
 
 
