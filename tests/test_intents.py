@@ -14,7 +14,8 @@ SUICIDAL = ["i dont want to be alive anymore", "I want to die", "thinking about 
             "no point in living", "everyone would be better off without me", "thinking about ending things", "no reason to live", "I don't want to wake up tomorrow"]
 POISONINGS = ["kid swallowed pills", "toddler ate my suboxone", "my 2 year old drank bleach", "baby chewed a fentanyl patch",
               "breathed in chemical fumes", "poison help", "swallowed a button battery",
-              "the baby got into my pills", "my 3yo got into the edibles", "gave my son a double dose of medicine"]
+              "the baby got into my pills", "my 3yo got into the edibles", "gave my son a double dose of medicine",
+              "the baby swallowed a coin", "mi nino se trago algo"]  # a child who swallowed anything
 OVERDOSES = ["overdose", "my friend is ODing", "he won't wake up", "she is not breathing", "lips turning blue",
              "he fell out in the bathroom", "ovedrose",
              "friend passed out and her lips are blue", "he is unconscious after a shot"]
