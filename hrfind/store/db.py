@@ -434,9 +434,9 @@ class Store:
         """(n, id, lat, lon, approximate) of the located services within latitudes and any of the longitude ranges."""
         found = []
         bands = ",".join(map(str, range(band(south), band(north) + 1)))
-        for west, east in boxes:
+        for west, east in boxes:  # BAND's `lat` is the site's: the record has none
             found += self.rows(f"SELECT s.n, r.id, s.lat, s.lon, s.approximate FROM site s JOIN record r ON r.n = s.n "
-                               f"WHERE {BAND.replace('lat', 's.lat')} IN ({bands}) AND s.lon BETWEEN ? AND ? AND s.lat BETWEEN ? AND ?",
+                               f"WHERE {BAND} IN ({bands}) AND s.lon BETWEEN ? AND ? AND s.lat BETWEEN ? AND ?",
                                (west, east, south, north))
         return found
 
